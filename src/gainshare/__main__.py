@@ -1,0 +1,3 @@
+from gainshare.interfaces.cli.main import main
+
+main()

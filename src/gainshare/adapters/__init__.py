@@ -1,0 +1,1 @@
+"""Adapters: files, databases and engines outside the process, behind the services' ports."""

@@ -1,0 +1,1 @@
+"""The agreement file format (YAML or JSON): schema, loading and conversion to domain values."""

@@ -1,0 +1,1 @@
+"""Pure calculations on domain values. No I/O, no clock, no environment."""

@@ -1,0 +1,1 @@
+"""The gainshare command line (Typer + Rich)."""

@@ -1,0 +1,38 @@
+"""Entry point: `gainshare` and `python -m gainshare`."""
+
+from __future__ import annotations
+
+import typer
+
+from gainshare import __version__
+from gainshare.interfaces.cli import agreement_commands, settle_command
+
+app = typer.Typer(
+    name="gainshare",
+    help="Gain share agreements between NHS commissioners and GP federations: check agreements, settle "
+    "periods to the penny, and explain every line.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(agreement_commands.app, name="agreement")
+app.command("settle")(settle_command.settle)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gainshare {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """Gain share agreements between NHS commissioners and GP federations."""
+
+
+def main() -> None:
+    app()

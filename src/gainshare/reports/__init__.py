@@ -1,0 +1,1 @@
+"""Report contexts and writers: JSON, tables, documents."""

@@ -1,0 +1,1 @@
+"""Use cases: orchestrate engines and ports."""
