@@ -135,7 +135,7 @@ def _values(record: Mapping[str, Any], problem: Callable[[str, str], None]) -> d
     for activity, cost in zip(ACTIVITY_COLUMNS, COST_COLUMNS, strict=True):
         if values[activity] is not None and values[cost] is not None:
             problem(cost, f"give {activity} or {cost}, not both")
-    if values["baseline_activity"] is None and values["baseline_cost"] is None:
+    if record.get("baseline_activity") in (None, "") and record.get("baseline_cost") in (None, ""):
         problem("baseline_activity", "give baseline_activity or baseline_cost")
     return values
 

@@ -26,10 +26,10 @@ class Source:
             parts.append(self.file)
         if self.row is not None:
             parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(f"column {self.column!r}")
         if self.clause:
-            parts.append(self.clause)
+            parts.append(f"{self.clause}.{self.column}" if self.column else self.clause)
+        elif self.column:
+            parts.append(f"column {self.column!r}")
         return ", ".join(parts)
 
 
