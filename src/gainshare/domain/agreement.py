@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from gainshare.domain.money import Money
 from gainshare.domain.parties import Party, PartyRole
-from gainshare.domain.periods import Period, split_term, whole_months_between
+from gainshare.domain.periods import Period, locate, split_term, whole_months_between
 from gainshare.domain.terms import PaymentsOnAccount, SharingRules
 
 
@@ -93,10 +93,8 @@ class Agreement:
         raise KeyError(period_id)
 
     def period_containing(self, span: Period) -> Period | None:
-        for period in self.periods():
-            if period.contains_period(span):
-                return period
-        return None
+        """The settlement period that wholly contains a span, if any."""
+        return locate(self.term_start, self.term_end, self.months_per_period, span)
 
     def term_year(self, day: date) -> int:
         """1 for the first twelve months of the term, 2 for the next, ..."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -43,6 +45,7 @@ def whole_months_between(earlier: date, later: date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
+@lru_cache(maxsize=1024)
 def split_term(start: date, end: date, months_per_period: int) -> tuple[Period, ...]:
     """Consecutive periods of N months from the term start; the last one stops at the term end."""
     periods: list[Period] = []
@@ -53,6 +56,20 @@ def split_term(start: date, end: date, months_per_period: int) -> tuple[Period, 
         periods.append(Period(cursor, last_day, _label(cursor, months_per_period)))
         cursor = following
     return tuple(periods)
+
+
+@lru_cache(maxsize=1024)
+def _starts(start: date, end: date, months_per_period: int) -> tuple[date, ...]:
+    return tuple(period.start for period in split_term(start, end, months_per_period))
+
+
+def locate(start: date, end: date, months_per_period: int, span: Period) -> Period | None:
+    """The period of a split term that wholly contains a span, if any (binary search)."""
+    index = bisect_right(_starts(start, end, months_per_period), span.start) - 1
+    if index < 0:
+        return None
+    period = split_term(start, end, months_per_period)[index]
+    return period if period.contains_period(span) else None
 
 
 def _label(start: date, months: int) -> str:

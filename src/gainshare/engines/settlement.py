@@ -24,9 +24,30 @@ from gainshare.engines.sharing import share
 
 def settle(agreement: Agreement, figures: Figures, period_id: str) -> Settlement:
     """The settlement of one period. Raises InvalidInputError naming every problem with the figures."""
-    period = _period(agreement, period_id)
-    rows = rows_in_period(agreement, figures, period)
-    facts = figures.facts.get(period.id, PeriodFacts())
+    return settle_periods(agreement, figures, [period_id])[0]
+
+
+def settle_periods(agreement: Agreement, figures: Figures, period_ids: list[str] | None = None) -> list[Settlement]:
+    """Settle the named periods, or every period the figures touch, in term order; rows are checked once."""
+    issues = check_rows(agreement, figures)
+    if issues:
+        raise InvalidInputError(issues)
+    grouped = group_rows(agreement, figures)
+    if period_ids is None:
+        period_ids = [period.id for period in agreement.periods() if period.id in grouped]
+    return [
+        settle_period(
+            agreement,
+            _period(agreement, period_id),
+            grouped.get(period_id, []),
+            figures.facts.get(period_id, PeriodFacts()),
+        )
+        for period_id in period_ids
+    ]
+
+
+def settle_period(agreement: Agreement, period: Period, rows: list[SchemeFigures], facts: PeriodFacts) -> Settlement:
+    """Settle one period from rows already checked to belong to it."""
     mode = agreement.sharing.rounding
     costs = scheme_costs(agreement, period, rows, mode)
     lines: list[SettlementLine] = [line for cost in costs for line in cost.lines]
@@ -46,10 +67,10 @@ def settle(agreement: Agreement, figures: Figures, period_id: str) -> Settlement
     provider_total = Money(round_pence(outcome.provider_exact, mode))
     shares = _party_shares(agreement, provider_total, net)
     lines.extend(_share_lines(agreement, shares, provider_total, outcome.provider_exact, net))
-    true_ups = _true_ups(agreement, shares, facts)
-    lines.extend(true_ups[1])
+    true_ups, account_lines = _true_ups(agreement, shares, facts)
+    lines.extend(account_lines)
     return Settlement(
-        agreement.id, agreement.version, period.id, tuple(lines), net, baseline, tuple(shares), tuple(true_ups[0])
+        agreement.id, agreement.version, period.id, tuple(lines), net, baseline, tuple(shares), tuple(true_ups)
     )
 
 
@@ -69,12 +90,14 @@ def _period(agreement: Agreement, period_id: str) -> Period:
         ) from None
 
 
-def rows_in_period(agreement: Agreement, figures: Figures, period: Period) -> list[SchemeFigures]:
-    """The figures rows that fall in a settlement period, after checking every row against the agreement."""
-    issues = check_rows(agreement, figures)
-    if issues:
-        raise InvalidInputError(issues)
-    return [row for row in figures.rows if period.contains_period(row.span)]
+def group_rows(agreement: Agreement, figures: Figures) -> dict[str, list[SchemeFigures]]:
+    """Rows by the settlement period that contains them (rows outside the term are left out)."""
+    grouped: dict[str, list[SchemeFigures]] = {}
+    for row in figures.rows:
+        period = agreement.period_containing(row.span)
+        if period is not None:
+            grouped.setdefault(period.id, []).append(row)
+    return grouped
 
 
 def check_rows(agreement: Agreement, figures: Figures) -> list[Issue]:

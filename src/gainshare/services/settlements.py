@@ -11,7 +11,7 @@ from gainshare.domain.issues import Issue, Source
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.settlement import Settlement
 from gainshare.engines.postings import settlement_transactions
-from gainshare.engines.settlement import check_rows, settle
+from gainshare.engines.settlement import settle_periods
 from gainshare.services.ports import AgreementReader, FiguresReader
 
 
@@ -37,23 +37,14 @@ class SettlementService:
 
 def settle_all(agreement: Agreement, figures: Figures, period: str | None = None) -> SettlementResult:
     """Settle one named period, or every period the figures touch, in term order."""
-    issues = check_rows(agreement, figures) + _check_facts(agreement, figures)
+    issues = _check_facts(agreement, figures)
+    if not figures.rows:
+        issues.append(Issue("figures.empty", "the figures have no rows to settle", Source(file=figures.source)))
     if issues:
         raise InvalidInputError(issues)
-    periods = [period] if period else periods_with_figures(agreement, figures)
-    if not periods:
-        raise InvalidInputError(
-            [Issue("figures.empty", "the figures have no rows to settle", Source(file=figures.source))]
-        )
-    settlements = [settle(agreement, figures, period_id) for period_id in periods]
+    settlements = settle_periods(agreement, figures, [period] if period else None)
     transactions = [tx for result in settlements for tx in settlement_transactions(agreement, result)]
     return SettlementResult(agreement, settlements, transactions)
-
-
-def periods_with_figures(agreement: Agreement, figures: Figures) -> list[str]:
-    return [
-        period.id for period in agreement.periods() if any(period.contains_period(row.span) for row in figures.rows)
-    ]
 
 
 def _check_facts(agreement: Agreement, figures: Figures) -> list[Issue]:
