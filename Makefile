@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/gainshare demo run
+	$(BIN)/gainshare agreement show examples/agreement.yaml
+	$(BIN)/gainshare settle examples/agreement.yaml examples/figures.yaml
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -46,6 +46,7 @@ MoneyText = Annotated[
     WithJsonSchema(
         {
             "type": ["string", "integer"],
+            "format": "money",
             "pattern": r"^-?£?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$",
             "description": "Pounds, exact to the penny: '1234.56', '£1,234.56' or a whole number of pounds.",
         }
@@ -57,6 +58,7 @@ RateText = Annotated[
     WithJsonSchema(
         {
             "type": ["string", "integer"],
+            "format": "rate",
             "pattern": r"^-?\d+(\.\d+)?%?$",
             "description": "A rate: '50%' or '0.5' (quoted, so it stays exact).",
         }
@@ -68,6 +70,7 @@ BandLimitText = Annotated[
     WithJsonSchema(
         {
             "type": ["string", "integer"],
+            "format": "rate-or-money",
             "description": "A rate of the baseline ('2%') or an amount ('50000'), per the band basis.",
         }
     ),
