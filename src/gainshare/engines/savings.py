@@ -133,14 +133,14 @@ def _costs(agreement: Agreement, scheme: Scheme, period: Period, exact: _Exact, 
                 f"Agreed set-up funding for {scheme.name} in {period.id}.",
             )
         )
-    costs = SchemeCosts(scheme.id, baseline, actual, provision, setup, ())
+    net = baseline - actual - provision - setup
     lines.append(
         SettlementLine(
             LineKind.SAVING,
             "saving.scheme",
             f"Net saving on {scheme.name}: baseline less actual hospital cost, provision cost and set-up funding.",
             clause,
-            costs.net_saving,
+            net,
             scheme=scheme.id,
         )
     )
