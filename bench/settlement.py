@@ -19,7 +19,7 @@ from gainshare.domain.figures import Figures, SchemeFigures
 from gainshare.domain.money import Money
 from gainshare.domain.parties import Party, PartyRole
 from gainshare.domain.periods import add_months, month_period
-from gainshare.domain.terms import GainTerms, Limit, SharingRules, ShareSchedule, Threshold
+from gainshare.domain.terms import GainTerms, Limit, ShareSchedule, SharingRules, Threshold
 from gainshare.services.settlements import settle_all
 
 PARTIES = (Party("ICB", "ICB", PartyRole.COMMISSIONER, "QZZ"), Party("FED", "Federation", PartyRole.PROVIDER))

@@ -46,6 +46,9 @@ def _section(title: str, node: dict[str, Any], definitions: dict[str, Any]) -> s
     return "\n".join(lines) + "\n"
 
 
+_FORMATS = {"money": "money", "rate": "rate", "rate-or-money": "rate or money"}
+
+
 def _type(prop: dict[str, Any]) -> str:
     if "$ref" in prop:
         return _title(prop["$ref"].rsplit("/", 1)[-1])
@@ -55,8 +58,10 @@ def _type(prop: dict[str, Any]) -> str:
         return f"`{prop['const']}`"
     if "enum" in prop:
         return " \\| ".join(f"`{value}`" for value in prop["enum"])
-    if prop.get("format") in {"money", "rate", "rate-or-money"}:
-        return {"money": "money", "rate": "rate", "rate-or-money": "rate or money"}[prop["format"]]
+    return _FORMATS.get(prop.get("format", ""), "") or _plain_type(prop)
+
+
+def _plain_type(prop: dict[str, Any]) -> str:
     kind = prop.get("type", "any")
     if kind == "array":
         return f"list of {_type(prop.get('items', {}))}"
@@ -64,9 +69,7 @@ def _type(prop: dict[str, Any]) -> str:
         return f"map of id to {_type(prop['additionalProperties'])}"
     if isinstance(kind, list):
         return " or ".join(kind)
-    if prop.get("format") == "date":
-        return "date (YYYY-MM-DD)"
-    return str(kind)
+    return "date (YYYY-MM-DD)" if prop.get("format") == "date" else str(kind)
 
 
 if __name__ == "__main__":
