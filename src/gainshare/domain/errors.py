@@ -39,3 +39,7 @@ class NotFoundError(GainshareError):
 
 class ConflictError(GainshareError):
     """A change lost a race or contradicts a frozen record."""
+
+
+class ForbiddenError(GainshareError):
+    """The acting user may not see or change this; interfaces answer 404 for reads (to hide existence), else 403."""

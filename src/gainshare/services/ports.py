@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import hashlib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any, Protocol, Self
 
 from gainshare.domain.agreement import Agreement
 from gainshare.domain.figures import Figures
+from gainshare.domain.ledger import Transaction
+from gainshare.domain.money import Money
+from gainshare.domain.settlement import Settlement
 
 
 class AgreementReader(Protocol):
@@ -17,4 +25,348 @@ class AgreementReader(Protocol):
 class FiguresReader(Protocol):
     def load(self, location: str) -> Figures:
         """The figures at a location; raises InvalidInputError with every problem."""
+        ...
+
+
+# --- Shared workspace: records and repositories (SQL in adapters/sql, fakes in adapters/memory) ---------------
+
+
+class OrganisationKind(Enum):
+    COMMISSIONER = "commissioner"
+    FEDERATION = "federation"
+    PRACTICE = "practice"
+
+
+class Role(Enum):
+    COMMISSIONER_FINANCE = "commissioner_finance"
+    FEDERATION_MANAGER = "federation_manager"
+    PRACTICE_VIEWER = "practice_viewer"
+    ADMINISTRATOR = "administrator"
+
+
+class VersionStatus(Enum):
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    SIGNED = "signed"
+
+
+class UploadStatus(Enum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+def content_digest(content: str) -> str:
+    """The sha256 (hex) of an agreement version's canonical text, as stored and as signed."""
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: int
+    ods_code: str
+    name: str
+    kind: OrganisationKind
+    parent_id: int | None = None  # a practice's federation
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    display_name: str
+    password_hash: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    user_id: int
+    organisation_id: int
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementRecord:
+    id: int
+    title: str
+    commissioner_id: int
+    provider_id: int
+    created_by: int
+    created_at: datetime
+
+    @property
+    def organisation_ids(self) -> tuple[int, int]:
+        return (self.commissioner_id, self.provider_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementVersion:
+    id: int
+    agreement_id: int
+    number: int
+    content: str
+    content_sha256: str
+    status: VersionStatus
+    created_by: int
+    created_at: datetime
+    lock_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    version_id: int
+    organisation_id: int
+    user_id: int
+    content_sha256: str
+    signed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    id: int
+    agreement_id: int
+    filename: str
+    sha256: str
+    row_count: int
+    status: UploadStatus
+    uploaded_by: int
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementRecord:
+    id: int
+    version_id: int
+    period: str
+    statement: dict[str, Any]
+    net_saving: Money
+    baseline_cost: Money
+    upload_id: int | None
+    created_by: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    actor_id: int | None  # None: the system (a trusted setup command)
+    at: datetime
+    action: str
+    entity: str
+    agreement_id: int | None
+    details: dict[str, Any]
+
+
+class Organisations(Protocol):
+    def add(self, ods_code: str, name: str, kind: OrganisationKind, parent_id: int | None = None) -> Organisation:
+        """A new organisation; ConflictError if the ODS code is taken."""
+        ...
+
+    def get(self, organisation_id: int) -> Organisation:
+        """The organisation, or NotFoundError."""
+        ...
+
+    def by_ods_code(self, ods_code: str) -> Organisation | None: ...
+
+    def all(self) -> list[Organisation]: ...
+
+
+class Users(Protocol):
+    def add(self, email: str, display_name: str, password_hash: str) -> User:
+        """A new user; emails are unique ignoring case (ConflictError)."""
+        ...
+
+    def get(self, user_id: int) -> User:
+        """The user, or NotFoundError."""
+        ...
+
+    def by_email(self, email: str) -> User | None: ...
+
+    def add_membership(self, user_id: int, organisation_id: int, role: Role) -> Membership:
+        """ConflictError if the user already has that role there."""
+        ...
+
+    def memberships(self, user_id: int) -> list[Membership]: ...
+
+    def members(self, organisation_id: int) -> list[Membership]: ...
+
+
+class Agreements(Protocol):
+    def add(
+        self, title: str, commissioner_id: int, provider_id: int, created_by: int, created_at: datetime
+    ) -> AgreementRecord: ...
+
+    def get(self, agreement_id: int) -> AgreementRecord:
+        """The agreement, or NotFoundError."""
+        ...
+
+    def for_organisations(self, organisation_ids: Collection[int]) -> list[AgreementRecord]:
+        """Agreements that any of the organisations owns, by id."""
+        ...
+
+    def add_version(
+        self, agreement_id: int, number: int, content: str, created_by: int, created_at: datetime
+    ) -> AgreementVersion:
+        """A new draft version; ConflictError if that number exists (a concurrent save won)."""
+        ...
+
+    def version(self, agreement_id: int, number: int, *, for_update: bool = False) -> AgreementVersion:
+        """The version, or NotFoundError; for_update locks it until the unit of work ends."""
+        ...
+
+    def latest_version(self, agreement_id: int) -> AgreementVersion: ...
+
+    def versions(self, agreement_id: int) -> list[AgreementVersion]:
+        """Every version, by number."""
+        ...
+
+    def update_content(self, version_id: int, content: str, expected_lock_version: int) -> AgreementVersion:
+        """New text for a draft or proposed version, which becomes a draft again.
+
+        ConflictError when lock_version is no longer the expected one (someone saved first) or the version is signed.
+        """
+        ...
+
+    def set_status(self, version_id: int, status: VersionStatus, expected_lock_version: int) -> AgreementVersion:
+        """Move a version on (draft -> proposed -> signed); ConflictError on a stale lock or a signed version.
+
+        A version becomes signed only when both owning organisations have signed its current content hash.
+        """
+        ...
+
+    def add_signature(
+        self, version_id: int, organisation_id: int, user_id: int, content_sha256: str, signed_at: datetime
+    ) -> Signature:
+        """ConflictError if that organisation already signed that hash."""
+        ...
+
+    def signatures(self, version_id: int) -> list[Signature]: ...
+
+
+class Uploads(Protocol):
+    def add(
+        self,
+        agreement_id: int,
+        filename: str,
+        sha256: str,
+        row_count: int,
+        status: UploadStatus,
+        uploaded_by: int,
+        uploaded_at: datetime,
+    ) -> Upload: ...
+
+    def get(self, upload_id: int) -> Upload: ...
+
+    def for_agreement(self, agreement_id: int) -> list[Upload]: ...
+
+
+class Settlements(Protocol):
+    def add(
+        self,
+        version_id: int,
+        period: str,
+        statement: dict[str, Any],
+        net_saving: Money,
+        baseline_cost: Money,
+        upload_id: int | None,
+        created_by: int,
+        created_at: datetime,
+    ) -> SettlementRecord:
+        """ConflictError if the version's period is already settled."""
+        ...
+
+    def for_agreement(self, agreement_id: int) -> list[SettlementRecord]: ...
+
+
+class Ledger(Protocol):
+    def post(
+        self,
+        transaction: Transaction,
+        agreement_id: int,
+        settlement_id: int | None,
+        posted_by: int,
+        posted_at: datetime,
+    ) -> None:
+        """Record a balanced transaction once: ConflictError if its key was posted before (even concurrently)."""
+        ...
+
+    def has(self, key: str) -> bool: ...
+
+    def transactions(self, agreement_id: int) -> list[Transaction]:
+        """The agreement's transactions in posting order."""
+        ...
+
+    def balances(self, agreement_id: int | None = None) -> dict[str, Money]:
+        """Account -> balance in pence (debits positive), over one agreement or the whole ledger."""
+        ...
+
+
+class AuditLog(Protocol):
+    def append(
+        self,
+        actor_id: int | None,
+        at: datetime,
+        action: str,
+        entity: str,
+        details: dict[str, Any],
+        agreement_id: int | None = None,
+    ) -> AuditEntry:
+        """Entries are never changed or removed."""
+        ...
+
+    def entries(self, agreement_id: int | None = None) -> list[AuditEntry]:
+        """In order of appending; all of them, or one agreement's."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository: commit() or everything is rolled back on exit."""
+
+    @property
+    def organisations(self) -> Organisations: ...
+
+    @property
+    def users(self) -> Users: ...
+
+    @property
+    def agreements(self) -> Agreements: ...
+
+    @property
+    def uploads(self) -> Uploads: ...
+
+    @property
+    def settlements(self) -> Settlements: ...
+
+    @property
+    def ledger(self) -> Ledger: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """True only when the password matches; never raises for a wrong password."""
+        ...
+
+
+class AgreementParser(Protocol):
+    def parse(self, text: str, name: str) -> Agreement:
+        """The agreement in canonical YAML/JSON text; raises InvalidInputError with every problem."""
+        ...
+
+
+class StatementRenderer(Protocol):
+    def __call__(self, settlement: Settlement) -> dict[str, Any]:
+        """A settlement as a JSON-ready dict (money as integer pence and decimal strings, never floats)."""
         ...

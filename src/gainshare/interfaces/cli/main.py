@@ -6,6 +6,7 @@ import typer
 
 from gainshare import __version__
 from gainshare.interfaces.cli import agreement_commands, settle_command
+from gainshare.interfaces.cli.data_commands import app as data_app
 
 app = typer.Typer(
     name="gainshare",
@@ -16,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(agreement_commands.app, name="agreement")
+app.add_typer(data_app, name="data")
 app.command("settle")(settle_command.settle)
 
 

@@ -1,0 +1,81 @@
+"""The SQL unit of work: one Session, one transaction, every repository; and the database handle that makes them."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from gainshare.adapters.sql.engine import make_engine, make_session_factory
+from gainshare.adapters.sql.repositories import (
+    SqlAgreements,
+    SqlAuditLog,
+    SqlLedger,
+    SqlOrganisations,
+    SqlSettlements,
+    SqlUploads,
+    SqlUsers,
+)
+
+
+class SqlUnitOfWork:
+    """Use as a context manager; commit() to keep the changes, anything else is rolled back on exit."""
+
+    organisations: SqlOrganisations
+    users: SqlUsers
+    agreements: SqlAgreements
+    uploads: SqlUploads
+    settlements: SqlSettlements
+    ledger: SqlLedger
+    audit: SqlAuditLog
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        session = self._sessions()
+        self._session = session
+        self.organisations = SqlOrganisations(session)
+        self.users = SqlUsers(session)
+        self.agreements = SqlAgreements(session)
+        self.uploads = SqlUploads(session)
+        self.settlements = SqlSettlements(session)
+        self.ledger = SqlLedger(session)
+        self.audit = SqlAuditLog(session)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        session = self._require()
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self._require().commit()
+
+    def rollback(self) -> None:
+        self._require().rollback()
+
+    def _require(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its 'with' block")
+        return self._session
+
+
+class SqlDatabase:
+    """A database at a URL; calling it gives a new unit of work (it is the services' unit-of-work factory)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        self._sessions = make_session_factory(self.engine)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
