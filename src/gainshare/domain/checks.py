@@ -10,7 +10,16 @@ from gainshare.domain.agreement import Agreement
 from gainshare.domain.issues import Issue, Source
 from gainshare.domain.money import format_rate
 from gainshare.domain.parties import PartyRole, is_ods_code, is_practice_code
-from gainshare.domain.terms import ComplementRate, Limit, ShareSchedule, Split, Threshold
+from gainshare.domain.terms import (
+    ComplementRate,
+    Limit,
+    QualityMode,
+    QualityTerms,
+    ShareSchedule,
+    SharingRules,
+    Split,
+    Threshold,
+)
 
 
 def check_agreement(agreement: Agreement) -> list[Issue]:
@@ -110,6 +119,7 @@ def _sharing(agreement: Agreement) -> Iterator[Issue]:
             yield from _fraction(losses.provider_share.ceiling, f"{losses.clause}.provider_share.ceiling")
             if losses.provider_share.floor > losses.provider_share.ceiling:
                 yield _issue("loss.floor", f"{losses.clause}.provider_share", "the floor is above the ceiling")
+            yield from _below_quality_minimum(rules, losses.provider_share, losses.clause)
             if rules.gains.share.flat is None:
                 yield _issue(
                     "loss.complement",
@@ -121,9 +131,37 @@ def _sharing(agreement: Agreement) -> Iterator[Issue]:
         yield from _threshold(losses.threshold)
         yield from _limit(losses.cap)
     if rules.quality is not None:
-        yield from _fraction(rules.quality.minimum, f"{rules.quality.clause}.minimum")
+        yield from _quality(rules.quality)
     yield from _split(agreement, rules.provider_split, PartyRole.PROVIDER)
     yield from _split(agreement, rules.commissioner_split, PartyRole.COMMISSIONER)
+
+
+def _quality(quality: QualityTerms) -> Iterator[Issue]:
+    yield from _fraction(quality.minimum, f"{quality.clause}.minimum")
+    full = quality.full_share_from
+    if full is None:
+        return
+    clause = f"{quality.clause}.full_share_from"
+    yield from _fraction(full, clause)
+    if quality.mode is QualityMode.GATE:
+        yield _issue(
+            "quality.full_share", clause, "full_share_from only applies when the quality score scales the share"
+        )
+    if full < quality.minimum:
+        yield _issue("quality.full_share", clause, f"full_share_from {full} is below the minimum {quality.minimum}")
+
+
+def _below_quality_minimum(rules: SharingRules, complement: ComplementRate, clause: str) -> Iterator[Issue]:
+    rate = complement.below_quality_minimum
+    if rate is None:
+        return
+    yield from _fraction(rate, f"{clause}.provider_share.below_quality_minimum")
+    if rules.quality is None:
+        yield _issue(
+            "loss.quality_minimum",
+            f"{clause}.provider_share.below_quality_minimum",
+            "a loss share for a quality score below the minimum needs a quality section",
+        )
 
 
 def _fraction(rate: Decimal, clause: str) -> Iterator[Issue]:

@@ -99,10 +99,15 @@ class GainTerms:
 
 @dataclass(frozen=True, slots=True)
 class ComplementRate:
-    """Loss rate = 1 - (flat gain share x quality score), kept between floor and ceiling (MSSP style)."""
+    """Loss rate = 1 - (flat gain share x quality score), kept between floor and ceiling (MSSP style).
+
+    below_quality_minimum, when set, is the loss rate for a quality score below the quality minimum
+    (MSSP ENHANCED track, 42 CFR 425.610(f)(4)(ii): 75% for an ACO that fails the quality standards).
+    """
 
     floor: Decimal = Decimal(0)
     ceiling: Decimal = Decimal(1)
+    below_quality_minimum: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +120,18 @@ class LossTerms:
 
 @dataclass(frozen=True, slots=True)
 class QualityTerms:
+    """How the quality score gates or scales the gain share.
+
+    full_share_from, when set, is the score at or above which a multiplier mode leaves the share unscaled:
+    the MSSP sliding scale (42 CFR 425.605(d)(1)(i)(A)(4), 425.610(d)(4)) pays the full rate to an ACO that
+    meets the quality performance standard and the rate times the quality score to one that meets only the
+    alternative standard.
+    """
+
     mode: QualityMode
     minimum: Decimal = Decimal(0)
     clause: str = "sharing.quality"
+    full_share_from: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

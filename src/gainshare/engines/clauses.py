@@ -78,13 +78,18 @@ def _sharing(rules: SharingRules) -> Iterator[Clause]:
         share = losses.provider_share
         if isinstance(share, ComplementRate):
             text = f"1 - gain share x quality, between {format_rate(share.floor)} and {format_rate(share.ceiling)}"
+            if share.below_quality_minimum is not None:
+                text += f"; {format_rate(share.below_quality_minimum)} below the quality minimum"
         else:
             text = format_rate(share)
         yield "sharing.losses.provider_share", text
         yield from _threshold("sharing.losses.threshold", losses.threshold)
         yield from _limit("sharing.losses.cap", losses.cap)
     if rules.quality:
-        yield "sharing.quality", f"{rules.quality.mode.value}, minimum {rules.quality.minimum}"
+        text = f"{rules.quality.mode.value}, minimum {rules.quality.minimum}"
+        if rules.quality.full_share_from is not None:
+            text += f", full share from {rules.quality.full_share_from}"
+        yield "sharing.quality", text
     for name, split in (("provider_split", rules.provider_split), ("commissioner_split", rules.commissioner_split)):
         for party, weight in split.weights if split else ():
             yield f"sharing.{name}[{party}]", format_rate(weight)

@@ -17,6 +17,7 @@ from gainshare.domain.terms import (
     Limit,
     LossTerms,
     QualityMode,
+    QualityTerms,
     RoundingMode,
     ShareSchedule,
     SharingRules,
@@ -93,15 +94,31 @@ def _gain(rules: SharingRules, saving: int, baseline: int, facts: PeriodFacts, s
         return Decimal(0)
     gross = _apply_schedule(terms.share, start, Decimal(saving), baseline, steps)
     if quality and score is not None and quality.mode is not QualityMode.GATE:
-        gross = gross * score
+        gross = _scale_by_quality(quality, score, gross, steps)
+    return _apply_cap(terms.cap, gross, baseline, facts, steps, "gain")
+
+
+def _scale_by_quality(quality: QualityTerms, score: Decimal, gross: Decimal, steps: _Steps) -> Decimal:
+    full = quality.full_share_from
+    if full is not None and score >= full:
         steps.add(
-            "quality.multiplier",
+            "quality.full_share",
             quality.clause,
-            f"The provider side's gain is scaled by the quality score {score}.",
+            f"Quality score {score} meets the standard {full}: the provider side's gain is not scaled.",
             gross,
             score=score,
+            full_share_from=full,
         )
-    return _apply_cap(terms.cap, gross, baseline, facts, steps, "gain")
+        return gross
+    scaled = gross * score
+    steps.add(
+        "quality.multiplier",
+        quality.clause,
+        f"The provider side's gain is scaled by the quality score {score}.",
+        scaled,
+        score=score,
+    )
+    return scaled
 
 
 def _loss(rules: SharingRules, loss: int, baseline: int, facts: PeriodFacts, steps: _Steps) -> Decimal:
@@ -117,7 +134,7 @@ def _loss(rules: SharingRules, loss: int, baseline: int, facts: PeriodFacts, ste
     start = _threshold_start(terms.threshold, loss, baseline, facts, steps, "loss")
     if start is None:
         return Decimal(0)
-    rate = _loss_rate(rules, terms, facts)
+    rate = _loss_rate(rules, terms, facts, steps)
     gross = (loss - start) * rate
     steps.add(
         "loss.share",
@@ -130,9 +147,10 @@ def _loss(rules: SharingRules, loss: int, baseline: int, facts: PeriodFacts, ste
     return _apply_cap(terms.cap, gross, baseline, facts, steps, "loss")
 
 
-def _loss_rate(rules: SharingRules, terms: LossTerms, facts: PeriodFacts) -> Decimal:
-    if not isinstance(terms.provider_share, ComplementRate):
-        return terms.provider_share
+def _loss_rate(rules: SharingRules, terms: LossTerms, facts: PeriodFacts, steps: _Steps) -> Decimal:
+    complement = terms.provider_share
+    if not isinstance(complement, ComplementRate):
+        return complement
     flat = rules.gains.share.flat
     if flat is None:
         raise InvalidInputError(
@@ -145,8 +163,32 @@ def _loss_rate(rules: SharingRules, terms: LossTerms, facts: PeriodFacts) -> Dec
             ]
         )
     score = _quality_score(rules, facts) if rules.quality else Decimal(1)
-    raw = 1 - flat * (score if score is not None else Decimal(1))
-    return min(max(raw, terms.provider_share.floor), terms.provider_share.ceiling)
+    score = score if score is not None else Decimal(1)
+    quality = rules.quality
+    if complement.below_quality_minimum is not None and quality is not None and score < quality.minimum:
+        steps.add(
+            "loss.quality_below_minimum",
+            terms.clause,
+            f"Quality score {score} is below the minimum {quality.minimum}: the provider side bears "
+            f"{format_rate(complement.below_quality_minimum)} of the loss.",
+            Decimal(0),
+            score=score,
+            minimum=quality.minimum,
+        )
+        return complement.below_quality_minimum
+    raw = 1 - flat * score
+    rate = min(max(raw, complement.floor), complement.ceiling)
+    held = "" if rate == raw else f", held at the {'floor' if rate > raw else 'ceiling'} of {format_rate(rate)}"
+    steps.add(
+        "loss.complement_rate",
+        terms.clause,
+        f"Loss rate = 1 - {format_rate(flat)} x quality {score} = {format_rate(raw)}{held}.",
+        Decimal(0),
+        rate=format_rate(rate),
+        floor=format_rate(complement.floor),
+        ceiling=format_rate(complement.ceiling),
+    )
+    return rate
 
 
 def _threshold_start(

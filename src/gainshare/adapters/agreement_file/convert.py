@@ -87,10 +87,12 @@ def _scheme(index: int, model: SchemeModel) -> Scheme:
 def _sharing(model: SharingModel) -> SharingRules:
     quality = None
     if model.quality is not None:
+        full = model.quality.full_share_from
         quality = QualityTerms(
             QualityMode(model.quality.mode),
             parse_rate(model.quality.minimum),
             clause("sharing.quality", model.quality.clause),
+            parse_rate(full) if full is not None else None,
         )
     return SharingRules(
         gains=_gains(model.gains),
@@ -140,7 +142,10 @@ def _losses(model: LossesModel) -> LossTerms:
     if isinstance(share, str):
         rate = parse_rate(share)
     else:
-        rate = ComplementRate(parse_rate(share.floor), parse_rate(share.ceiling))
+        below = share.below_quality_minimum
+        rate = ComplementRate(
+            parse_rate(share.floor), parse_rate(share.ceiling), parse_rate(below) if below is not None else None
+        )
     return LossTerms(
         provider_share=rate,
         threshold=_threshold(model.threshold, "sharing.losses.threshold"),

@@ -132,6 +132,9 @@ class ComplementModel(_Strict):
     complement_of_gain_share: Literal[True]
     floor: RateText = "0%"
     ceiling: RateText = "100%"
+    below_quality_minimum: RateText | None = Field(
+        None, description="The loss share when the quality score is below the quality minimum (MSSP: 75%)."
+    )
 
 
 class LossesModel(_Strict):
@@ -148,6 +151,9 @@ class QualityModel(_Strict):
 
     mode: Literal["gate", "multiplier", "gate-and-multiplier"]
     minimum: RateText = Field("0", description="Below this score no gain is shared (gate modes).")
+    full_share_from: RateText | None = Field(
+        None, description="At or above this score the gain share is not scaled (multiplier modes; MSSP sliding scale)."
+    )
     clause: ClauseLabel = None
 
 
