@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from gainshare import __version__
-from gainshare.interfaces.cli import agreement_commands, settle_command
+from gainshare.interfaces.cli import agreement_commands, demo_commands, settle_command
 from gainshare.interfaces.cli.data_commands import app as data_app
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(agreement_commands.app, name="agreement")
+app.add_typer(demo_commands.app, name="demo")
 app.add_typer(data_app, name="data")
 app.command("settle")(settle_command.settle)
 
