@@ -8,6 +8,7 @@ from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.figures import PeriodFacts
 from gainshare.domain.money import Money
 from gainshare.domain.parties import Party, PartyRole
+from gainshare.domain.settlement import LineKind
 from gainshare.domain.terms import (
     Band,
     BandBasis,
@@ -205,3 +206,11 @@ def test_population_table_threshold_interpolates() -> None:
     assert just_below.share_of("FED") == Money(0)
     met = run(gains(threshold=threshold), baseline, baseline - int(needed) - 1, facts)
     assert met.share_of("FED") > Money(0)
+
+
+def test_share_lines_cite_the_losses_clause_for_a_loss() -> None:
+    rules = SharingRules(gains=flat().gains, losses=LossTerms(D("0.5"), clause="Schedule 4 (sharing.losses)"))
+    result = run(rules, 100_000, 120_000)
+    [provider_line] = [line for line in result.lines if line.code == "share.provider"]
+    assert provider_line.clause == "Schedule 4 (sharing.losses)"
+    assert run(flat(), 120_000, 100_000).lines_of(LineKind.SHARE)[1].clause == "sharing.gains"

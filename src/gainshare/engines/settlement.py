@@ -163,7 +163,7 @@ def _share_lines(
                 LineKind.SHARE,
                 f"share.{party.role.value}",
                 _share_text(party, amount, net),
-                _split_clause(agreement, party),
+                _split_clause(agreement, party, amount),
                 amount,
                 party=party.id,
             )
@@ -179,13 +179,17 @@ def _share_text(party: Party, amount: Money, net: Money) -> str:
     return f"{party.name} {verb} {abs(amount)}{portion}."
 
 
-def _split_clause(agreement: Agreement, party: Party) -> str:
-    split = (
-        agreement.sharing.provider_split if party.role is PartyRole.PROVIDER else agreement.sharing.commissioner_split
-    )
+def _split_clause(agreement: Agreement, party: Party, amount: Money) -> str:
+    """The clause behind a party's share line: its side's split, else the gains or losses terms."""
+    rules = agreement.sharing
+    split = rules.provider_split if party.role is PartyRole.PROVIDER else rules.commissioner_split
     if split is not None:
         return split.clause
-    return "sharing.gains" if party.role is PartyRole.PROVIDER else "sharing"
+    if party.role is PartyRole.COMMISSIONER:
+        return "sharing"
+    if amount.pence < 0 and rules.losses is not None:
+        return rules.losses.clause
+    return rules.gains.clause
 
 
 def _true_ups(
