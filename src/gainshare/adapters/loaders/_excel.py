@@ -67,12 +67,16 @@ def not_found(
     )
 
 
-def data_rows(workbook: Workbook, table: FoundTable) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(sheet row number, cells) for the rows under the header; fully blank rows are left out."""
+def data_rows(
+    workbook: Workbook, table: FoundTable, *, stop_at_blank: bool = False
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(sheet row number, cells) for the rows under the header; fully blank rows are left out, or end the table."""
     sheet = workbook[table.sheet]
     for number, row in enumerate(sheet.iter_rows(min_row=table.header_row + 1, values_only=True), table.header_row + 1):
         if any(cell is not None and str(cell).strip() for cell in row):
             yield number, row
+        elif stop_at_blank:
+            return
 
 
 def cell_text(value: Any) -> str:

@@ -166,8 +166,9 @@ def _practice_codes(
 ) -> pa.ChunkedArray:
     column = found["practice_code"]
     text = codes(values, column, problems, _CODE, "an ODS practice code (like A81001)")
-    if practices is not None:
-        known(text, column, problems, frozenset(practices), "in the practice list")
+    if practices is not None:  # malformed codes are reported once, above, not again as unknown
+        well_formed = pc.if_else(pc.match_substring_regex(text, _CODE), text, "")
+        known(well_formed, column, problems, frozenset(practices), "in the practice list")
     return text
 
 

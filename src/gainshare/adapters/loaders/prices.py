@@ -89,9 +89,9 @@ def _missing(
 
 
 def _cells(workbook: Workbook, table: FoundTable) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Rows of the table as {our name: cell}, up to the first row without a code (notes may follow)."""
+    """Rows of the table as {our name: cell}, up to a blank row or a row without a code (notes may follow)."""
     code_column = next(iter(table.columns.values()))
-    for number, row in data_rows(workbook, table):
+    for number, row in data_rows(workbook, table, stop_at_blank=True):
         cells = {ours: row[index] if index < len(row) else None for ours, index in table.columns.items()}
         if code_column >= len(row) or not cell_text(row[code_column]):
             return
