@@ -103,6 +103,10 @@ def test_the_demo_agreement_settles(demo: Path) -> None:
     assert result.exit_code == 0, result.output
     settlements = json.loads(result.output)["settlements"]
     assert [item["period"] for item in settlements] == ["2024-25", "2025-26"]
+    for item in settlements:
+        saving = item["net_saving"]["pence"]
+        assert 0 < saving < item["baseline_cost"]["pence"] * 0.3  # the hubs save money, plausibly
+        assert sum(share["pence"] for share in item["shares"].values()) == saving
     text = runner.invoke(app, ["settle", str(demo / "agreement.yaml"), str(demo / "figures.yaml")])
     assert text.exit_code == 0 and "Northvale GP Federation" in text.output
 

@@ -103,7 +103,7 @@ def test_archetypes_have_their_age_mix(federations: list[DemoFederation]) -> Non
 def test_older_lists_have_more_age_related_activity(federation: DemoFederation) -> None:
     anticoag = _line(federation, "anticoag")
     per_1000 = federation.activity.expected[:, anticoag, :12].sum(axis=1) / federation.list_sizes[:, 0] * 1000
-    by_type = {p.archetype: [] for p in federation.practices}  # type: dict[str, list[float]]
+    by_type: dict[str, list[float]] = {p.archetype: [] for p in federation.practices}
     for practice, rate in zip(federation.practices, per_1000, strict=True):
         by_type[practice.archetype].append(float(rate))
     assert np.mean(by_type["elderly-coastal"]) > 2 * np.mean(by_type["student-town"])

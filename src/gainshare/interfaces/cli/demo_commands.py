@@ -29,7 +29,7 @@ def generate(
     national_rows: Annotated[
         int, typer.Option(help="Also write this many patient-level national episodes (e.g. 50_000_000); 0: none.")
     ] = 0,
-    chunk_rows: Annotated[int, typer.Option(help="National mode: rows per chunk (one Parquet row group).")] = 1_000_000,
+    chunk_rows: Annotated[int, typer.Option(help="National mode: rows per chunk (one Parquet row group).")] = 250_000,
     rows_per_file: Annotated[int, typer.Option(help="National mode: rows per Parquet file.")] = 10_000_000,
 ) -> None:
     """Write a deterministic synthetic federation: practices, list sizes by age band and sex, three years of
@@ -62,7 +62,8 @@ def generate(
 
 
 def _report_federation(written: WrittenFederation, outliers: tuple[PlantedOutlier, ...]) -> None:
-    table = Table(title=f"Demo federation written to {escape(str(written.directory))}", title_justify="left")
+    console.print(f"[green]✓[/] Demo federation written to {escape(str(written.directory))}")
+    table = Table()
     table.add_column("Table")
     table.add_column("Rows", justify="right")
     for name, rows in written.rows.items():
