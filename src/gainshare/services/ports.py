@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Protocol, Self
 
@@ -370,3 +370,138 @@ class StatementRenderer(Protocol):
     def __call__(self, settlement: Settlement) -> dict[str, Any]:
         """A settlement as a JSON-ready dict (money as integer pence and decimal strings, never floats)."""
         ...
+
+
+# --- Activity data: the activity store and the Ibis pipeline (adapters/activity) ----------------------------------
+
+
+class ActivityKind(Enum):
+    AGGREGATED = "activity"  # one row per practice, service line, point of delivery and month
+    EPISODES = "episodes"  # patient-level episodes, aggregated to months on import
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    """How far an import has got: a stage name and units done of a total (bytes or rows), for a progress bar."""
+
+    stage: str
+    done: int
+    total: int | None = None
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityImportRequest:
+    path: str
+    kind: ActivityKind
+    source: str  # a re-imported month supersedes the rows of the same source and month
+    imported_at: datetime  # given by the caller: adapters never read the clock
+    episode_pod: str = "EPISODE"  # point of delivery given to patient-level episodes (they carry none)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthChange:
+    month: date
+    action: str  # "added", "replaced" or "unchanged"
+    rows: int
+    content_hash: str
+    replaced_rows: int | None = None
+    replaced_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    path: str
+    source: str
+    kind: ActivityKind
+    file_hash: str
+    already_imported: bool
+    rows_read: int
+    months: tuple[MonthChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityAudit:
+    source: str
+    month: date
+    replaced_hash: str
+    replaced_rows: int
+    new_hash: str
+    new_rows: int
+    file_hash: str
+    at: datetime
+
+
+class ActivityStore(Protocol):
+    def import_file(self, request: ActivityImportRequest, progress: ProgressCallback | None = None) -> ImportOutcome:
+        """Import a file in one transaction: all of it or nothing; InvalidInputError naming every problem."""
+        ...
+
+    def audit(self) -> list[ActivityAudit]:
+        """Every superseded (source, month), oldest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TermMonth:
+    month: date
+    term_year: int  # 1 for the first twelve months of the term
+    baseline_month: date  # the same month of the baseline year
+
+
+@dataclass(frozen=True, slots=True)
+class PipelinePlan:
+    """What the pipeline needs from an agreement: service lines per scheme, out-of-hospital pods, the calendar."""
+
+    service_lines: tuple[tuple[str, str], ...]  # (service_line, scheme)
+    provision_pods: tuple[str, ...]
+    calendar: tuple[TermMonth, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineCell:
+    """Historic hospital activity and cost of one scheme in the baseline month matching a term month."""
+
+    practice_code: str | None  # None when summed over practices
+    scheme: str
+    month: date
+    term_year: int
+    activity: int
+    cost_pence: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActualCell:
+    practice_code: str | None
+    scheme: str
+    month: date
+    term_year: int
+    hospital_activity: int
+    hospital_cost_pence: int
+    provision_activity: int
+    provision_cost_pence: int
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeMonth:
+    """One scheme in one reported term month: the counts a SchemeFigures row carries."""
+
+    scheme: str
+    month: date
+    baseline_activity: int
+    actual_activity: int
+    provision_activity: int
+
+
+class ActivityPipeline(Protocol):
+    def baseline(self, plan: PipelinePlan, by_practice: bool = False) -> list[BaselineCell]: ...
+
+    def actuals(self, plan: PipelinePlan, by_practice: bool = False) -> list[ActualCell]: ...
+
+    def scheme_months(self, plan: PipelinePlan) -> list[SchemeMonth]:
+        """Baseline, actual and provision activity per scheme for each term month the store has data for."""
+        ...
+
+    def months_with_data(self) -> set[date]: ...

@@ -25,12 +25,14 @@ from gainshare.adapters.loaders.epraccur import load_epraccur
 from gainshare.adapters.loaders.list_sizes import load_registered_patients
 from gainshare.adapters.loaders.prices import load_local_prices, load_national_prices
 from gainshare.domain.money import Money
+from gainshare.interfaces.cli.activity_commands import import_activity
 from gainshare.interfaces.cli.errors import user_errors
 
 app = typer.Typer(
     help="Fetch the published NHS files and check data files against their formats.", no_args_is_help=True
 )
 console = Console(highlight=False)
+app.command("import")(import_activity)
 
 
 class Kind(StrEnum):

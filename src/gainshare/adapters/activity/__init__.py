@@ -1,0 +1,1 @@
+"""The activity store (DuckDB, embedded) and the activity pipeline (Ibis: DuckDB by default, PySpark to scale out)."""
