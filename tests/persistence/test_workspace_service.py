@@ -363,3 +363,31 @@ def test_concurrent_settlement_posts_leave_exactly_one(
     assert sorted(outcomes) == ["conflict", "conflict", "posted"]
     balances = service.ledger_balances(world.finance, agreement)
     assert balances["ICB:net-saving"] == Money(-13_399_883)
+
+
+def test_both_parties_signing_at_once_freezes_the_version(
+    service: WorkspaceService, world: World, agreement_text: str
+) -> None:
+    agreement = _start(service, world, agreement_text)
+    draft = service.get_version(world.manager, agreement, 1)
+    proposed = service.propose(world.manager, agreement, 1, draft.lock_version)
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def sign(actor: Actor, organisation: int) -> None:
+        barrier.wait()
+        try:
+            service.sign(actor, agreement, 1, organisation, proposed.content_sha256)
+        except BaseException as error:  # asserted on below
+            failures.append(error)
+
+    threads = [
+        threading.Thread(target=sign, args=(world.manager, world.fed)),
+        threading.Thread(target=sign, args=(world.finance, world.icb)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert service.get_version(world.viewer, agreement, 1).status is VersionStatus.SIGNED

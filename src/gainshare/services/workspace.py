@@ -252,8 +252,7 @@ class WorkspaceService:
     ) -> AgreementVersion:
         """Sign a proposed version's text (named by its hash) for one owning organisation; frozen once both have."""
         with self.units() as uow:
-            agreement = self._readable(uow, actor, agreement_id)
-            access = self._access(uow, actor)
+            agreement, access = self._scoped(uow, actor, agreement_id)
             if not access.has(organisation_id, frozenset({_signing_role(agreement, organisation_id)})):
                 raise ForbiddenError(f"you cannot sign for organisation {organisation_id} on this agreement")
             version = uow.agreements.version(agreement_id, number, for_update=True)
@@ -361,15 +360,20 @@ class WorkspaceService:
         if actor.user_id is not None and not self._access(uow, actor).is_administrator():
             raise ForbiddenError("only an administrator can do this")
 
-    def _readable(self, uow: UnitOfWork, actor: Actor, agreement_id: int) -> AgreementRecord:
+    def _scoped(self, uow: UnitOfWork, actor: Actor, agreement_id: int) -> tuple[AgreementRecord, _Access]:
+        """The agreement and the actor's access, if the actor may read it at all."""
         agreement = uow.agreements.get(agreement_id)
-        if not self._access(uow, actor).can_read(agreement):
+        access = self._access(uow, actor)
+        if not access.can_read(agreement):
             raise ForbiddenError(f"agreement {agreement_id} is not shared with your organisations")
-        return agreement
+        return agreement, access
+
+    def _readable(self, uow: UnitOfWork, actor: Actor, agreement_id: int) -> AgreementRecord:
+        return self._scoped(uow, actor, agreement_id)[0]
 
     def _editable(self, uow: UnitOfWork, actor: Actor, agreement_id: int) -> AgreementRecord:
-        agreement = self._readable(uow, actor, agreement_id)
-        if not self._access(uow, actor).can_edit(agreement):
+        agreement, access = self._scoped(uow, actor, agreement_id)
+        if not access.can_edit(agreement):
             raise ForbiddenError(f"you can read agreement {agreement_id} but not change it")
         return agreement
 
