@@ -212,3 +212,20 @@ def test_identifier_named_columns_are_refused(tmp_path: Path, column: str, code:
     rows = [[*row, "x"] for row in EPISODE_ROWS]
     issues = issues_of(lambda: load_episodes(_episodes(tmp_path, rows, [*EPISODE_HEADER, column])))
     assert [(i.source.row, i.source.column, i.code) for i in issues] == [(1, column, code)]
+
+
+def test_episodes_in_the_loaded_schema_with_a_code_column(tmp_path: Path) -> None:
+    path = tmp_path / "episodes.csv"
+    path.write_text(
+        "patient_id,practice_code,date,code,service_line,cost_pence\n"
+        "a1b2c3,A81001,2025-04-02,DAPS08,phlebotomy,300\n"
+        "d4e5f6,A81002,2025-04-03,320,cardiology,15000\n"
+    )
+    table = load_episodes(path)
+    assert table.column("code").to_pylist() == ["DAPS08", "320"]
+
+
+def test_episode_code_column_refuses_nonsense(tmp_path: Path) -> None:
+    path = tmp_path / "episodes.csv"
+    path.write_text("patient_id,practice_code,date,code,service_line,cost_pence\na1,A81001,2025-04-02,X!,ecg,300\n")
+    assert "'X!' is neither an HRG code nor a treatment function" in rendered(issues_of(lambda: load_episodes(path)))

@@ -61,6 +61,7 @@ EPISODE_COLUMNS: dict[str, Recognise] = {
     "date": ("date", "episode_date", "activity_date", "attendance_date"),
     "hrg": ("hrg", "hrg_code"),
     "treatment_function": ("treatment_function", "treatment_function_code", "tfc"),
+    "code": ("code",),
     "service_line": _SERVICE_LINE,
     "cost": _COST,
     "cost_pence": _COST_PENCE,
@@ -68,7 +69,7 @@ EPISODE_COLUMNS: dict[str, Recognise] = {
 EPISODE_REQUIRED = ("patient_id", "practice_code", "date", "service_line")
 
 _CODE = r"^[A-Z0-9]{3,8}$"
-_HRG = r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{1,2}$"
+_HRG = r"^([A-Z]{2}[0-9]{2}[A-Z0-9]{1,2}|[A-Z]{4}[0-9]{2})$"  # WF01A, or DAPS08 (direct access)
 _TFC = r"^[0-9]{3}$"
 
 
@@ -155,8 +156,10 @@ def _prepare(
             row=header_row,
             column="cost",
         )
-    if recognised is EPISODE_COLUMNS and "hrg" not in found and "treatment_function" not in found:
-        problems.add("file.header", "expected an hrg or a treatment_function column", row=header_row, column="hrg")
+    if recognised is EPISODE_COLUMNS and not {"hrg", "treatment_function", "code"} & set(found):
+        problems.add(
+            "file.header", "expected an hrg, a treatment_function or a code column", row=header_row, column="hrg"
+        )
     problems.raise_if_any()
     return problems, {ours: raw.header[index] for ours, index in found.items()}
 
@@ -180,6 +183,8 @@ def _cost(table: pa.Table, found: Mapping[str, str], problems: Problems) -> pa.C
 
 def _episode_code(table: pa.Table, found: Mapping[str, str], problems: Problems) -> pa.ChunkedArray:
     """The HRG where there is one, else the treatment function code; each checked where given."""
+    if "code" in found and "hrg" not in found and "treatment_function" not in found:
+        return _combined_code(table, found["code"], problems)
     rows = table.num_rows
     hrg = pc.utf8_upper(as_text(table.column(found["hrg"]))) if "hrg" in found else pa.array([""] * rows)
     tfc = as_text(table.column(found["treatment_function"])) if "treatment_function" in found else pa.array([""] * rows)
@@ -228,3 +233,13 @@ def _check_duplicates(table: pa.Table, problems: Problems, found: Mapping[str, s
             row=problems.rows.number(index),
             column=found["month"],
         )
+
+
+def _combined_code(table: pa.Table, column: str, problems: Problems) -> pa.ChunkedArray:
+    """A `code` column already holding the HRG or treatment function (the loaded episode schema)."""
+    code = pc.utf8_upper(as_text(table.column(column)))
+    valid = pc.or_(pc.match_substring_regex(code, _HRG), pc.match_substring_regex(code, _TFC))
+    problems.add_rows(
+        "value.code", column, pc.invert(valid), code, lambda v: f"{v!r} is neither an HRG code nor a treatment function"
+    )
+    return code
