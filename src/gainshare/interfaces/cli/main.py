@@ -5,7 +5,13 @@ from __future__ import annotations
 import typer
 
 from gainshare import __version__
-from gainshare.interfaces.cli import activity_commands, agreement_commands, demo_commands, settle_command
+from gainshare.interfaces.cli import (
+    activity_commands,
+    agreement_commands,
+    demo_commands,
+    negotiate_commands,
+    settle_command,
+)
 from gainshare.interfaces.cli.data_commands import app as data_app
 
 app = typer.Typer(
@@ -20,6 +26,9 @@ app.add_typer(agreement_commands.app, name="agreement")
 app.add_typer(demo_commands.app, name="demo")
 app.add_typer(data_app, name="data")
 app.command("settle")(settle_command.settle)
+app.command("simulate")(negotiate_commands.simulate)
+app.command("compare")(negotiate_commands.compare)
+app.command("frontier")(negotiate_commands.frontier)
 app.command("baseline")(activity_commands.baseline)
 app.command("savings")(activity_commands.savings)
 
