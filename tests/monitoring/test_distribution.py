@@ -115,7 +115,7 @@ rate = st.integers(0, 300).map(lambda n: D(n) / 1000)
     st.lists(measures, min_size=1, max_size=12, unique_by=lambda m: m.practice),
     st.integers(-(10**10), 10**10),
     rate,
-    st.lists(rate, max_size=3),
+    st.lists(rate.map(lambda r: r * 2 / 3), max_size=3),
     st.lists(st.integers(0, 5), min_size=3, max_size=3).filter(any),
     st.sampled_from(list(LossHandling)),
 )
