@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any, Protocol, Self
 
 from gainshare.domain.agreement import Agreement
+from gainshare.domain.catalogue import ServiceCatalogue
 from gainshare.domain.figures import Figures
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money
@@ -505,3 +506,12 @@ class ActivityPipeline(Protocol):
         ...
 
     def months_with_data(self) -> set[date]: ...
+
+
+# --- Discover: the service catalogue (adapters/catalogue.py) --------------------------------------------------------
+
+
+class ServiceCatalogueReader(Protocol):
+    def load(self, location: str | None = None) -> ServiceCatalogue:
+        """The catalogue at a location, or the one shipped with the package; InvalidInputError with every problem."""
+        ...

@@ -13,6 +13,7 @@ from gainshare.interfaces.cli import (
     settle_command,
 )
 from gainshare.interfaces.cli.data_commands import app as data_app
+from gainshare.interfaces.cli.discover_commands import app as discover_app
 
 app = typer.Typer(
     name="gainshare",
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.add_typer(agreement_commands.app, name="agreement")
 app.add_typer(demo_commands.app, name="demo")
 app.add_typer(data_app, name="data")
+app.add_typer(discover_app, name="discover")
 app.command("settle")(settle_command.settle)
 app.command("simulate")(negotiate_commands.simulate)
 app.command("compare")(negotiate_commands.compare)
