@@ -2,42 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import BeforeValidator, WithJsonSchema
 
 from gainshare.domain.money import Money, parse_rate
 
-_FLOAT_MONEY = "write money as a quoted string such as '1234.56' (a bare decimal number is read as a float)"
-_FLOAT_RATE = "write a rate as a quoted string such as '50%' or '0.5' (a bare decimal number is read as a float)"
+_FLOAT = " (a bare decimal number is read as a float)"
 
 
-def _money_text(value: object) -> str:
-    if isinstance(value, float):
-        raise ValueError(_FLOAT_MONEY)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError("expected an amount of money such as '1234.56'")
-    text = str(value)
-    Money.parse(text)
-    return text
+def _exact_text(noun: str, example: str, check: Callable[[str], object]) -> Callable[[object], str]:
+    """A validator that keeps a value as text, refusing floats and booleans, and checks it parses."""
+
+    def validate(value: object) -> str:
+        if isinstance(value, float):
+            raise ValueError(f"write {noun} as a quoted string such as {example}{_FLOAT}")
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(f"expected {noun} such as {example}")
+        text = str(value)
+        check(text)
+        return text
+
+    return validate
 
 
-def _rate_text(value: object) -> str:
-    if isinstance(value, float):
-        raise ValueError(_FLOAT_RATE)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError("expected a rate such as '50%' or '0.5'")
-    text = str(value)
-    parse_rate(text)
-    return text
-
-
-def _amount_or_rate_text(value: object) -> str:
-    if isinstance(value, float):
-        raise ValueError("write a band limit as a quoted string such as '2%' or '50000' (a bare decimal is a float)")
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError("expected a rate such as '2%' or an amount such as '50000'")
-    return str(value)
+_money_text = _exact_text("money", "'1234.56'", Money.parse)
+_rate_text = _exact_text("a rate", "'50%' or '0.5'", parse_rate)
+_amount_or_rate_text = _exact_text("a band limit", "'2%' or '50000'", str)
 
 
 MoneyText = Annotated[
