@@ -210,29 +210,41 @@ def scheme_figures(months: list[SchemeMonth]) -> Figures:
 
 
 def adjusted_baseline(agreement: Agreement, cells: list[BaselineCell]) -> list[BaselineLine]:
-    """The savings engine's arithmetic, line by line: activity x activity factor x price x price factor."""
+    """The savings engine's arithmetic, line by line: activity x activity factor x price x price factor.
+
+    The lines keep the cells' order (the pipeline's: month, scheme, practice).
+    """
     adjustments = agreement.baseline
     periods = agreement.periods()
+    factors: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
+    period_ids: dict[date, str] = {}
     lines: list[BaselineLine] = []
     with decimal.localcontext(EXACT):
         for cell in cells:
-            scheme = agreement.scheme(cell.scheme)
-            adjusted = Decimal(cell.activity) * adjustments.activity_factor(cell.term_year)
-            price = scheme.hospital_price.pence * adjustments.price_factor(cell.term_year)
+            key = (cell.scheme, cell.term_year)
+            if key not in factors:
+                price = agreement.scheme(cell.scheme).hospital_price.pence
+                factors[key] = (
+                    adjustments.activity_factor(cell.term_year),
+                    price * adjustments.price_factor(cell.term_year),
+                )
+            if cell.month not in period_ids:
+                period_ids[cell.month] = _period_of(periods, cell.month).id
+            activity_factor, unit_price = factors[key]
+            adjusted = cell.activity * activity_factor
             lines.append(
                 BaselineLine(
                     cell.practice_code,
                     cell.scheme,
                     cell.month,
-                    _period_of(periods, cell.month).id,
+                    period_ids[cell.month],
                     cell.term_year,
                     cell.activity,
                     Money(cell.cost_pence),
                     adjusted,
-                    adjusted * price,
+                    adjusted * unit_price,
                 )
             )
-    lines.sort(key=lambda line: (line.month, line.scheme, line.practice_code or ""))
     return lines
 
 

@@ -8,7 +8,7 @@ to these sums by the activity service with the savings engine's Decimal arithmet
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -31,6 +31,7 @@ TERM_MONTH = "term_month"
 TERM_YEAR = "term_year"
 BASELINE_MONTH = "baseline_month"
 PROVISION = "provision"
+ACTUAL_COLUMNS = ("hospital_activity", "hospital_cost_pence", "provision_activity", "provision_cost_pence")
 
 
 def monthly_from_episodes(episodes: ir.Table, pod: str) -> ir.Table:
@@ -83,15 +84,22 @@ def _keys(table: ir.Table, by_practice: bool) -> list[ir.Value]:
     return [table[PRACTICE_CODE], *keys] if by_practice else keys
 
 
+def _in_order(table: ir.Table, by_practice: bool) -> ir.Table:
+    """Rows by month, scheme and practice: the same order on every backend, sorted where the data is."""
+    keys = [TERM_MONTH, SCHEME, PRACTICE_CODE] if by_practice else [TERM_MONTH, SCHEME]
+    return table.order_by(keys)
+
+
 def baseline_expr(activity: ir.Table, plan: PipelinePlan, by_practice: bool = False) -> ir.Table:
     """Hospital activity and cost in the baseline-year month matching each term month, per scheme (and practice)."""
     hospital = classified(activity, plan)
     hospital = hospital.filter(~hospital[PROVISION])
     calendar = _calendar(plan)
     joined = hospital.join(calendar, hospital[MONTH] == calendar[BASELINE_MONTH])
-    return joined.group_by(_keys(joined, by_practice)).aggregate(
+    sums = joined.group_by(_keys(joined, by_practice)).aggregate(
         [joined[ACTIVITY].sum().cast("int64").name(ACTIVITY), joined[COST_PENCE].sum().cast("int64").name(COST_PENCE)]
     )
+    return _in_order(sums, by_practice)
 
 
 def actuals_expr(activity: ir.Table, plan: PipelinePlan, by_practice: bool = False) -> ir.Table:
@@ -102,17 +110,15 @@ def actuals_expr(activity: ir.Table, plan: PipelinePlan, by_practice: bool = Fal
     hospital = ~joined[PROVISION]
     provision = joined[PROVISION]
 
-    def total(column: str, where: ir.BooleanValue, name: str) -> ir.Value:
-        return joined[column].sum(where=where).fill_null(0).cast("int64").name(name)
-
-    return joined.group_by(_keys(joined, by_practice)).aggregate(
-        [
-            total(ACTIVITY, hospital, "hospital_activity"),
-            total(COST_PENCE, hospital, "hospital_cost_pence"),
-            total(ACTIVITY, provision, "provision_activity"),
-            total(COST_PENCE, provision, "provision_cost_pence"),
-        ]
-    )
+    sums = [
+        joined[column].sum(where=where).fill_null(0).cast("int64").name(name)
+        for (column, where), name in zip(
+            [(ACTIVITY, hospital), (COST_PENCE, hospital), (ACTIVITY, provision), (COST_PENCE, provision)],
+            ACTUAL_COLUMNS,
+            strict=True,
+        )
+    ]
+    return _in_order(joined.group_by(_keys(joined, by_practice)).aggregate(sums), by_practice)
 
 
 def scheme_months_expr(activity: ir.Table, plan: PipelinePlan) -> ir.Table:
@@ -137,13 +143,20 @@ def scheme_months_expr(activity: ir.Table, plan: PipelinePlan) -> ir.Table:
     )
     reported = activity.select(activity[MONTH]).distinct()
     long = long.semi_join(reported, long[TERM_MONTH] == reported[MONTH])
-    return long.group_by([long[SCHEME], long[TERM_MONTH]]).aggregate(
+    sums = long.group_by([long[SCHEME], long[TERM_MONTH]]).aggregate(
         [long[name].sum().cast("int64").name(name) for name in ("baseline", "actual", PROVISION)]
     )
+    return _in_order(sums, by_practice=False)
 
 
 def _records(expr: ir.Table) -> list[dict[str, Any]]:
     return list(expr.to_pyarrow().to_pylist())
+
+
+def _rows(expr: ir.Table, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The named columns of the result, row by row (column-wise conversion: much faster than dicts per row)."""
+    table = expr.to_pyarrow()
+    return zip(*(table.column(name).to_pylist() for name in columns), strict=True)
 
 
 class IbisActivityPipeline:
@@ -153,38 +166,22 @@ class IbisActivityPipeline:
         self._activity = activity
 
     def baseline(self, plan: PipelinePlan, by_practice: bool = False) -> list[BaselineCell]:
-        return [
-            BaselineCell(
-                row.get(PRACTICE_CODE),
-                row[SCHEME],
-                row[TERM_MONTH],
-                row[TERM_YEAR],
-                row[ACTIVITY],
-                row[COST_PENCE],
-            )
-            for row in _records(baseline_expr(self._activity(), plan, by_practice))
-        ]
+        expr = baseline_expr(self._activity(), plan, by_practice)
+        columns = [SCHEME, TERM_MONTH, TERM_YEAR, ACTIVITY, COST_PENCE]
+        if by_practice:
+            return [BaselineCell(*row) for row in _rows(expr, [PRACTICE_CODE, *columns])]
+        return [BaselineCell(None, *row) for row in _rows(expr, columns)]
 
     def actuals(self, plan: PipelinePlan, by_practice: bool = False) -> list[ActualCell]:
-        return [
-            ActualCell(
-                row.get(PRACTICE_CODE),
-                row[SCHEME],
-                row[TERM_MONTH],
-                row[TERM_YEAR],
-                row["hospital_activity"],
-                row["hospital_cost_pence"],
-                row["provision_activity"],
-                row["provision_cost_pence"],
-            )
-            for row in _records(actuals_expr(self._activity(), plan, by_practice))
-        ]
+        expr = actuals_expr(self._activity(), plan, by_practice)
+        columns = [SCHEME, TERM_MONTH, TERM_YEAR, *ACTUAL_COLUMNS]
+        if by_practice:
+            return [ActualCell(*row) for row in _rows(expr, [PRACTICE_CODE, *columns])]
+        return [ActualCell(None, *row) for row in _rows(expr, columns)]
 
     def scheme_months(self, plan: PipelinePlan) -> list[SchemeMonth]:
-        return [
-            SchemeMonth(row[SCHEME], row[TERM_MONTH], row["baseline"], row["actual"], row[PROVISION])
-            for row in _records(scheme_months_expr(self._activity(), plan))
-        ]
+        expr = scheme_months_expr(self._activity(), plan)
+        return [SchemeMonth(*row) for row in _rows(expr, [SCHEME, TERM_MONTH, "baseline", "actual", PROVISION])]
 
     def months_with_data(self) -> set[date]:
         activity = self._activity()
