@@ -136,9 +136,9 @@ def end_to_end(folder: Path, rows: int, agreement: Agreement) -> dict[str, float
     return times
 
 
-def _sorted(table: pa.Table) -> list[dict[str, Any]]:
-    keys = [name for name in table.column_names if table.schema.field(name).type in (pa.string(), pa.date32())]
-    return table.sort_by([(key, "ascending") for key in keys]).to_pylist()
+def _sorted(table: pa.Table) -> list[tuple[Any, ...]]:
+    """The rows as tuples, sorted: the three ways may return rows in different orders and string types."""
+    return sorted(zip(*(column.to_pylist() for column in table.columns), strict=True))
 
 
 def ibis_way(files: str, plan: PipelinePlan) -> tuple[pa.Table, pa.Table, pa.Table]:
@@ -177,6 +177,7 @@ def sql_way(files: str, plan: PipelinePlan) -> tuple[pa.Table, pa.Table, pa.Tabl
         SELECT k.practice_code, k.scheme, c.term_month, c.term_year,
                CAST(sum(k.activity) AS BIGINT) AS activity, CAST(sum(k.cost_pence) AS BIGINT) AS cost_pence
         FROM classified k JOIN calendar c ON k.month = c.baseline_month WHERE NOT k.provision GROUP BY ALL
+        ORDER BY c.term_month, k.scheme, k.practice_code
     """).to_arrow_table()
     actuals = con.sql("""
         SELECT k.practice_code, k.scheme, c.term_month, c.term_year,
@@ -185,6 +186,7 @@ def sql_way(files: str, plan: PipelinePlan) -> tuple[pa.Table, pa.Table, pa.Tabl
                CAST(coalesce(sum(k.activity) FILTER (WHERE k.provision), 0) AS BIGINT) AS provision_activity,
                CAST(coalesce(sum(k.cost_pence) FILTER (WHERE k.provision), 0) AS BIGINT) AS provision_cost_pence
         FROM classified k JOIN calendar c ON k.month = c.term_month GROUP BY ALL
+        ORDER BY c.term_month, k.scheme, k.practice_code
     """).to_arrow_table()
     months = con.sql("""
         WITH long AS (
@@ -197,7 +199,7 @@ def sql_way(files: str, plan: PipelinePlan) -> tuple[pa.Table, pa.Table, pa.Tabl
         )
         SELECT scheme, term_month, CAST(sum(baseline) AS BIGINT) AS baseline, CAST(sum(actual) AS BIGINT) AS actual,
                CAST(sum(provision) AS BIGINT) AS provision
-        FROM long WHERE term_month IN (SELECT DISTINCT month FROM monthly) GROUP BY ALL
+        FROM long WHERE term_month IN (SELECT DISTINCT month FROM monthly) GROUP BY ALL ORDER BY term_month, scheme
     """).to_arrow_table()
     return baseline, actuals, months
 

@@ -90,12 +90,23 @@ def _in_order(table: ir.Table, by_practice: bool) -> ir.Table:
     return table.order_by(keys)
 
 
-def baseline_expr(activity: ir.Table, plan: PipelinePlan, by_practice: bool = False) -> ir.Table:
-    """Hospital activity and cost in the baseline-year month matching each term month, per scheme (and practice)."""
+def _in_baseline_months(activity: ir.Table, plan: PipelinePlan) -> ir.Table:
+    """Hospital rows of the baseline year, each with the term month (and term year) it is the baseline for."""
     hospital = classified(activity, plan)
     hospital = hospital.filter(~hospital[PROVISION])
     calendar = _calendar(plan)
-    joined = hospital.join(calendar, hospital[MONTH] == calendar[BASELINE_MONTH])
+    return hospital.join(calendar, hospital[MONTH] == calendar[BASELINE_MONTH])
+
+
+def _in_term_months(activity: ir.Table, plan: PipelinePlan) -> ir.Table:
+    rows = classified(activity, plan)
+    calendar = _calendar(plan)
+    return rows.join(calendar, rows[MONTH] == calendar[TERM_MONTH])
+
+
+def baseline_expr(activity: ir.Table, plan: PipelinePlan, by_practice: bool = False) -> ir.Table:
+    """Hospital activity and cost in the baseline-year month matching each term month, per scheme (and practice)."""
+    joined = _in_baseline_months(activity, plan)
     sums = joined.group_by(_keys(joined, by_practice)).aggregate(
         [joined[ACTIVITY].sum().cast("int64").name(ACTIVITY), joined[COST_PENCE].sum().cast("int64").name(COST_PENCE)]
     )
@@ -104,12 +115,9 @@ def baseline_expr(activity: ir.Table, plan: PipelinePlan, by_practice: bool = Fa
 
 def actuals_expr(activity: ir.Table, plan: PipelinePlan, by_practice: bool = False) -> ir.Table:
     """Hospital and out-of-hospital activity and cost in each term month, per scheme (and practice)."""
-    rows = classified(activity, plan)
-    calendar = _calendar(plan)
-    joined = rows.join(calendar, rows[MONTH] == calendar[TERM_MONTH])
+    joined = _in_term_months(activity, plan)
     hospital = ~joined[PROVISION]
     provision = joined[PROVISION]
-
     sums = [
         joined[column].sum(where=where).fill_null(0).cast("int64").name(name)
         for (column, where), name in zip(
@@ -124,21 +132,17 @@ def actuals_expr(activity: ir.Table, plan: PipelinePlan, by_practice: bool = Fal
 def scheme_months_expr(activity: ir.Table, plan: PipelinePlan) -> ir.Table:
     """Per scheme and term month with any data in the store: baseline, actual and provision activity."""
     zero = ibis.literal(0, type="int64")
-    baseline = baseline_expr(activity, plan)
-    actuals = actuals_expr(activity, plan)
-    long = baseline.select(
-        baseline[SCHEME],
-        baseline[TERM_MONTH],
-        baseline[ACTIVITY].name("baseline"),
-        zero.name("actual"),
-        zero.name(PROVISION),
+    base = _in_baseline_months(activity, plan)
+    term = _in_term_months(activity, plan)
+    long = base.select(
+        base[SCHEME], base[TERM_MONTH], base[ACTIVITY].name("baseline"), zero.name("actual"), zero.name(PROVISION)
     ).union(
-        actuals.select(
-            actuals[SCHEME],
-            actuals[TERM_MONTH],
+        term.select(
+            term[SCHEME],
+            term[TERM_MONTH],
             zero.name("baseline"),
-            actuals["hospital_activity"].name("actual"),
-            actuals["provision_activity"].name(PROVISION),
+            term[PROVISION].ifelse(zero, term[ACTIVITY]).name("actual"),
+            term[PROVISION].ifelse(term[ACTIVITY], zero).name(PROVISION),
         )
     )
     reported = activity.select(activity[MONTH]).distinct()
