@@ -5,20 +5,15 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 
+from gainshare.adapters.activity.backends import Backend
 from gainshare.adapters.activity.duckdb_store import DuckDBActivityStore
 from gainshare.adapters.activity.ibis_pipeline import IbisActivityPipeline
 from gainshare.adapters.agreement_file.loader import load_agreement
 from gainshare.domain.agreement import Agreement
 from gainshare.services.activity import ActivityService
 from gainshare.services.ports import ActivityPipeline
-
-
-class Backend(Enum):
-    DUCKDB = "duckdb"
-    PYSPARK = "pyspark"
 
 
 class AgreementFiles:

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gainshare.adapters.activity.wiring import Backend, activity_service
+from gainshare.adapters.activity.backends import Backend
 from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.issues import Issue
 from gainshare.domain.money import Money
@@ -77,6 +77,8 @@ def import_activity(
     A month imported again with different content replaces the old rows of that source and month, and the store
     keeps an audit record of what was replaced. Episodes are summed to months; patient ids are not kept.
     """
+    from gainshare.adapters.activity.wiring import activity_service  # noqa: PLC0415 - loads duckdb and ibis
+
     with user_errors(), _progress() as report, activity_service(store, create=True) as service:
         outcome = service.import_file(str(path), kind, datetime.now(UTC), source, report)
     _print_import(outcome)
@@ -132,6 +134,8 @@ def savings(
 
 @contextmanager
 def _service(store: Path, backend: Backend) -> Iterator[ActivityService]:
+    from gainshare.adapters.activity.wiring import activity_service  # noqa: PLC0415 - loads duckdb and ibis
+
     with activity_service(store, backend) as service:
         yield service
 
