@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ import pytest
 
 from gainshare.adapters.activity import duckdb_store
 from gainshare.adapters.activity.duckdb_store import DuckDBActivityStore
-from gainshare.domain.errors import InvalidInputError
+from gainshare.domain.errors import ConflictError, InvalidInputError
 from gainshare.services.ports import ActivityImportRequest, ActivityKind, ImportProgress
 from tests.activity.conftest import (
     BASELINE_YEAR,
@@ -264,3 +266,16 @@ def test_missing_files_and_stores_are_user_errors(tmp_path: Path) -> None:
         store.import_file(request(tmp_path / "nope.csv"))
     with pytest.raises(InvalidInputError, match="no activity store here yet"):
         DuckDBActivityStore(tmp_path / "other.duckdb", create=False).connection()
+
+
+def test_a_store_in_use_by_another_process_is_a_conflict_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "busy.duckdb"
+    holder = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
+    child = subprocess.Popen([sys.executable, "-c", holder, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        with pytest.raises(ConflictError, match="in use by another process"):
+            DuckDBActivityStore(path).connection()
+    finally:
+        child.kill()
+        child.wait()

@@ -47,7 +47,7 @@ from gainshare.adapters.loaders.activity_schema import (
     PRACTICE_CODE,
     SERVICE_LINE,
 )
-from gainshare.domain.errors import InvalidInputError
+from gainshare.domain.errors import ConflictError, InvalidInputError
 from gainshare.domain.issues import Issue, Source
 from gainshare.services.ports import (
     ActivityAudit,
@@ -117,7 +117,14 @@ class DuckDBActivityStore:
                     ]
                 )
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = duckdb.connect(str(self.path))
+            try:
+                self._con = duckdb.connect(str(self.path))
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise
+                raise ConflictError(
+                    f"the activity store {self.path} is in use by another process; try again when it has finished"
+                ) from None
             self._con.execute(_SCHEMA)
         return self._con
 
