@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from gainshare.adapters.agreement_file.loader import load_agreement
+from gainshare.adapters.agreement_file.loader import load_agreement, parse_agreement
 from gainshare.adapters.figures_file import load_figures
+from gainshare.adapters.sql.migrate import upgrade
+from gainshare.adapters.sql.passwords import Argon2PasswordHasher
+from gainshare.adapters.sql.uow import SqlDatabase
+from gainshare.adapters.uploaded_figures import FiguresFileDecoder, FolderUploadContents
 from gainshare.domain.agreement import Agreement
 from gainshare.domain.figures import Figures
+from gainshare.reports.serialize import settlement_dict
 from gainshare.services.agreements import AgreementService
+from gainshare.services.figures_uploads import FiguresService
+from gainshare.services.ports import PasswordHasher
 from gainshare.services.settlements import SettlementService
+from gainshare.services.workspace import WorkspaceService
 
 
 class FileAgreements:
@@ -32,3 +42,50 @@ class Services:
 def build_services() -> Services:
     agreements = FileAgreements()
     return Services(AgreementService(agreements), SettlementService(agreements, FileFigures()))
+
+
+class TextAgreements:
+    """Agreement versions' text parsed as agreement files."""
+
+    def parse(self, text: str, name: str) -> Agreement:
+        return parse_agreement(text, name)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The shared workspace wired to a SQL database (and upload contents under the data folder)."""
+
+    service: WorkspaceService
+    figures: FiguresService
+    database: SqlDatabase
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build_workspace(
+    database_url: str,
+    data_folder: Path,
+    *,
+    passwords: PasswordHasher | None = None,
+    clock: Callable[[], datetime] | None = None,
+    migrate: bool = True,
+) -> Workspace:
+    """Migrate the database at database_url to the newest schema (unless told not to) and wire the services."""
+    if migrate:
+        upgrade(database_url)
+    database = SqlDatabase(database_url)
+    parser = TextAgreements()
+    service = WorkspaceService(
+        units=database,
+        passwords=passwords or Argon2PasswordHasher(),
+        parser=parser,
+        statements=settlement_dict,
+        clock=clock or _utc_now,
+    )
+    figures = FiguresService(service, FiguresFileDecoder(), FolderUploadContents(data_folder / "uploads"), parser)
+    return Workspace(service, figures, database)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gainshare.domain.errors import ConflictError, ForbiddenError, InvalidInputError
+from gainshare.domain.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from gainshare.domain.figures import Figures
 from gainshare.domain.issues import Issue, Source
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money
 from gainshare.domain.parties import PartyRole, is_ods_code
+from gainshare.engines.clauses import ClauseChange, diff_clauses
 from gainshare.services.ports import (
     AgreementParser,
     AgreementRecord,
@@ -156,6 +157,12 @@ class WorkspaceService:
             return None
         return user
 
+    def profile(self, actor: Actor) -> tuple[User, list[Membership]]:
+        """The signed-in user and their memberships."""
+        with self.units() as uow:
+            user_id = _user_id(actor)
+            return uow.users.get(user_id), uow.users.memberships(user_id)
+
     def my_organisations(self, actor: Actor) -> list[Organisation]:
         with self.units() as uow:
             access = self._access(uow, actor)
@@ -199,6 +206,14 @@ class WorkspaceService:
         with self.units() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.agreements.version(agreement_id, number)
+
+    def diff(self, actor: Actor, agreement_id: int, before: int, after: int) -> list[ClauseChange]:
+        """Clause-by-clause changes from version `before` to version `after`."""
+        with self.units() as uow:
+            self._readable(uow, actor, agreement_id)
+            texts = [uow.agreements.version(agreement_id, number).content for number in (before, after)]
+        old, new = (self.parser.parse(text, f"agreement {agreement_id}") for text in texts)
+        return diff_clauses(old, new)
 
     def signatures(self, actor: Actor, agreement_id: int, number: int) -> list[Signature]:
         with self.units() as uow:
@@ -330,6 +345,30 @@ class WorkspaceService:
             )
             uow.commit()
         return PostedSettlement(record, posted)
+
+    def require_editable(self, actor: Actor, agreement_id: int) -> AgreementRecord:
+        """The agreement, if the actor may change it (ForbiddenError otherwise): check before side effects."""
+        with self.units() as uow:
+            return self._editable(uow, actor, agreement_id)
+
+    def list_uploads(self, actor: Actor, agreement_id: int) -> list[Upload]:
+        with self.units() as uow:
+            self._readable(uow, actor, agreement_id)
+            return uow.uploads.for_agreement(agreement_id)
+
+    def get_upload(self, actor: Actor, agreement_id: int, upload_id: int) -> Upload:
+        """One of the agreement's uploads; NotFoundError for an upload of another agreement."""
+        with self.units() as uow:
+            self._readable(uow, actor, agreement_id)
+            upload = uow.uploads.get(upload_id)
+            if upload.agreement_id != agreement_id:
+                raise NotFoundError(f"agreement {agreement_id} has no upload {upload_id}")
+            return upload
+
+    def list_settlements(self, actor: Actor, agreement_id: int) -> list[SettlementRecord]:
+        with self.units() as uow:
+            self._readable(uow, actor, agreement_id)
+            return uow.settlements.for_agreement(agreement_id)
 
     def ledger_balances(self, actor: Actor, agreement_id: int) -> dict[str, Money]:
         with self.units() as uow:

@@ -1,0 +1,113 @@
+"""Typed settings for the web app and its commands, read from GAINSHARE_* environment variables.
+
+Built only by interfaces (the CLI's `serve` and `demo run`, tests); nothing below reads the environment at import
+time. `Settings()` reads the environment; `Settings(**values)` overrides it.
+
+Production mode refuses to run without a configured secret key (`check_startable` raises ConfigurationError with
+a sentence, no traceback); development mode makes a random secret per process and says so.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import Enum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gainshare.domain.errors import GainshareError
+
+DATABASE_FILE = "gainshare.sqlite3"
+MIN_SECRET_LENGTH = 32
+REPOSITORY = Path(__file__).resolve().parents[2]  # src/gainshare/config.py -> the checkout (for node_modules)
+
+
+class ConfigurationError(GainshareError):
+    """The settings cannot run the app (for example production mode without a secret key)."""
+
+
+class Mode(Enum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class OidcSettings(BaseSettings):
+    """OpenID Connect sign-in (optional): all three of issuer, client id and client secret, or none."""
+
+    model_config = SettingsConfigDict(env_prefix="GAINSHARE_OIDC_", extra="ignore")
+
+    issuer: str | None = Field(None, description="The provider's issuer URL (its discovery document is under it).")
+    client_id: str | None = Field(None, description="This app's client id at the provider.")
+    client_secret: SecretStr | None = Field(None, description="This app's client secret at the provider.")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer and self.client_id and self.client_secret)
+
+
+class Settings(BaseSettings):
+    """Everything the web app needs to start. Environment variables: GAINSHARE_<FIELD NAME IN CAPITALS>."""
+
+    model_config = SettingsConfigDict(env_prefix="GAINSHARE_", extra="ignore")
+
+    mode: Mode = Field(Mode.DEVELOPMENT, description="development or production (production needs a secret key).")
+    data_folder: Path = Field(Path("data"), description="Folder for the SQLite database and other local data.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite file gainshare.sqlite3 in the data folder."
+    )
+    secret_key: SecretStr | None = Field(
+        None, description=f"Signs session cookies; at least {MIN_SECRET_LENGTH} characters. Required in production."
+    )
+    session_cookie: str = Field("gainshare_session", description="Name of the session cookie.")
+    session_max_age_seconds: int = Field(8 * 3600, ge=60, description="Sessions end this long after sign-in.")
+    cookie_secure: bool | None = Field(
+        None, description="Send cookies over HTTPS only; default: on in production, off in development."
+    )
+    login_max_failures_per_account: int = Field(5, ge=1, description="Failed sign-ins per account per window.")
+    login_max_failures_per_client: int = Field(20, ge=1, description="Failed sign-ins per client address per window.")
+    login_window_seconds: int = Field(15 * 60, ge=1, description="Window over which failed sign-ins are counted.")
+    login_tracked_keys: int = Field(10_000, ge=10, description="Bound on accounts and addresses tracked in memory.")
+    max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
+    oidc: OidcSettings = Field(default_factory=OidcSettings, description="Optional OpenID Connect sign-in.")
+    frontend_dist: Path = Field(
+        REPOSITORY / "node_modules" / "nhsuk-frontend" / "dist",
+        description="The nhsuk-frontend package's dist folder (npm ci); htmx.org is looked for beside the package.",
+    )
+
+    @model_validator(mode="after")
+    def _secret_long_enough(self) -> Settings:
+        if self.secret_key is not None and len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"the secret key must be at least {MIN_SECRET_LENGTH} characters long")
+        return self
+
+    @property
+    def production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.production if self.cookie_secure is None else self.cookie_secure
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_folder / DATABASE_FILE).resolve()}"
+
+    def check_startable(self) -> None:
+        """ConfigurationError when the app must not start with these settings."""
+        if self.production and self.secret_key is None:
+            raise ConfigurationError(
+                "production mode needs a secret key: set GAINSHARE_SECRET_KEY to a random string of at least "
+                f"{MIN_SECRET_LENGTH} characters (for example the output of `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)"
+            )
+        if self.production and not self.secure_cookies:
+            raise ConfigurationError("production mode sends cookies over HTTPS only: unset GAINSHARE_COOKIE_SECURE")
+
+    def signing_secret(self) -> tuple[str, bool]:
+        """The secret that signs cookies, and whether it was generated for this process (development only)."""
+        self.check_startable()
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value(), False
+        return secrets.token_urlsafe(48), True

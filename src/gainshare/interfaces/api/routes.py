@@ -1,0 +1,12 @@
+"""The API router: every JSON route, under /api."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gainshare.interfaces.api import agreement_routes, auth_routes, figures_routes
+
+router = APIRouter(prefix="/api")
+router.include_router(auth_routes.router)
+router.include_router(agreement_routes.router)
+router.include_router(figures_routes.router)
