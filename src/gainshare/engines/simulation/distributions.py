@@ -41,8 +41,7 @@ def from_standard_normal(distribution: Distribution, z: Floats) -> Floats:
             mu, sigma = distribution.log_parameters()
             return np.exp(mu + sigma * z)
         case _:
-            grid, values = _normal_score_table(distribution)
-            return np.interp(z, grid, values)
+            return _interpolate(_normal_score_table(distribution), z)
 
 
 def quantile(distribution: Distribution, p: Floats) -> Floats:
@@ -75,13 +74,23 @@ _TABLE_POINTS = 8193
 _TABLE_REACH = 8.5  # standard deviations either side; beyond, the end values (a chance below 1e-16)
 
 
+def _interpolate(values: Floats, z: Floats) -> Floats:
+    """Linear interpolation on the evenly spaced grid (direct indexing: several times faster than np.interp)."""
+    step = 2 * _TABLE_REACH / (_TABLE_POINTS - 1)
+    position = np.clip((z + _TABLE_REACH) / step, 0.0, _TABLE_POINTS - 1.000001)
+    index = position.astype(np.intp)
+    fraction = position - index
+    low = values[index]
+    return low + fraction * (values[index + 1] - low)
+
+
 @lru_cache(maxsize=256)
-def _normal_score_table(distribution: Distribution) -> tuple[Floats, Floats]:
+def _normal_score_table(distribution: Distribution) -> Floats:
     """The quantile as a function of the normal score z, tabulated once: interpolating it is much faster than
     inverting a CDF such as the beta's per draw, and the function is smooth, so the error is far below the
     sampling error (about 1e-6 of the range for a beta)."""
     grid = np.linspace(-_TABLE_REACH, _TABLE_REACH, _TABLE_POINTS)
-    return grid, quantile(distribution, np.asarray(special.ndtr(grid), dtype=np.float64))
+    return quantile(distribution, np.asarray(special.ndtr(grid), dtype=np.float64))
 
 
 def _ndtri(p: Floats) -> Floats:
