@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from gainshare.adapters.agreement_file.loader import load_agreement, parse_agreement
 from gainshare.adapters.figures_file import load_figures
@@ -15,8 +19,11 @@ from gainshare.adapters.sql.uow import SqlDatabase
 from gainshare.adapters.uploaded_figures import FiguresFileDecoder, FolderUploadContents
 from gainshare.domain.agreement import Agreement
 from gainshare.domain.figures import Figures
+from gainshare.engines.demo.agreement import agreement_document, figures_document
+from gainshare.engines.demo.federation import DEFAULT_SEED, DemoParameters, generate_federation
 from gainshare.reports.serialize import settlement_dict
 from gainshare.services.agreements import AgreementService
+from gainshare.services.demo_workspace import DemoDocuments, DemoSeed, DemoSeeder
 from gainshare.services.figures_uploads import FiguresService
 from gainshare.services.ports import PasswordHasher
 from gainshare.services.settlements import SettlementService
@@ -89,3 +96,38 @@ def build_workspace(
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+DEMO_PASSWORD = "northvale-demo-password"  # documented, printed by `gainshare demo run`; local demo only
+
+
+def demo_documents(seed: int = DEFAULT_SEED) -> DemoDocuments:
+    """The demo generator's agreement (as version 1, and a 60:40 draft after it) and monthly figures, as text."""
+    federation = generate_federation(DemoParameters(seed=seed))
+    agreement = agreement_document(federation)
+    draft = copy.deepcopy(agreement)
+    draft["sharing"]["gains"]["provider_share"] = "60%"
+    figures = figures_document(federation)
+    parties = {party["role"]: party for party in agreement["parties"]}
+    return DemoDocuments(
+        commissioner_ods=parties["commissioner"]["ods_code"],
+        commissioner_name=parties["commissioner"]["name"],
+        federation_ods=parties["provider"]["ods_code"],
+        federation_name=parties["provider"]["name"],
+        title=agreement["title"],
+        agreement_text=_yaml(agreement),
+        draft_text=_yaml(draft),
+        figures_filename="demo-figures.yaml",
+        figures=_yaml(figures).encode("utf-8"),
+        first_period=next(iter(figures["periods"])),
+    )
+
+
+def seed_demo(workspace: Workspace, password: str = DEMO_PASSWORD, seed: int = DEFAULT_SEED) -> DemoSeed:
+    """The demo organisations, users and agreement in the workspace (nothing is added twice)."""
+    seeder = DemoSeeder(workspace.service, workspace.figures, password)
+    return seeder.seed(demo_documents(seed))
+
+
+def _yaml(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)

@@ -150,6 +150,19 @@ class WorkspaceService:
             uow.commit()
         return membership
 
+    def find_organisation(self, actor: Actor, ods_code: str) -> Organisation | None:
+        """The organisation with an ODS code, for the system or an administrator (setup commands)."""
+        with self.units() as uow:
+            self._require_administrator(uow, actor)
+            return uow.organisations.by_ods_code(ods_code.strip().upper())
+
+    def find_user(self, actor: Actor, email: str) -> tuple[User, list[Membership]] | None:
+        """The user with an email and their memberships, for the system or an administrator (setup commands)."""
+        with self.units() as uow:
+            self._require_administrator(uow, actor)
+            user = uow.users.by_email(email)
+            return None if user is None else (user, uow.users.memberships(user.id))
+
     def authenticate(self, email: str, password: str) -> User | None:
         with self.units() as uow:
             user = uow.users.by_email(email)
@@ -379,6 +392,25 @@ class WorkspaceService:
         with self.units() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.audit.entries(agreement_id)
+
+    def parties(self, actor: Actor, agreement_id: int) -> tuple[Organisation, Organisation]:
+        """The agreement's commissioner and provider (readable by anyone who may read the agreement)."""
+        with self.units() as uow:
+            agreement = self._readable(uow, actor, agreement_id)
+            return uow.organisations.get(agreement.commissioner_id), uow.organisations.get(agreement.provider_id)
+
+    def people(self, actor: Actor, agreement_id: int) -> dict[int, str]:
+        """Display names of the members of the agreement's two organisations, by user id (for sign-offs)."""
+        with self.units() as uow:
+            agreement = self._readable(uow, actor, agreement_id)
+            ids = {m.user_id for o in agreement.organisation_ids for m in uow.users.members(o)}
+            return {user_id: uow.users.get(user_id).display_name for user_id in sorted(ids)}
+
+    def ledger_transactions(self, actor: Actor, agreement_id: int) -> list[Transaction]:
+        """The agreement's ledger transactions in posting order."""
+        with self.units() as uow:
+            self._readable(uow, actor, agreement_id)
+            return uow.ledger.transactions(agreement_id)
 
     # --- helpers ------------------------------------------------------------------------------------------
 

@@ -16,9 +16,11 @@ from gainshare.engines.demo.activity import PlantedOutlier
 from gainshare.engines.demo.federation import DEFAULT_SEED, DemoParameters, generate_federation
 from gainshare.engines.demo.national import NationalParameters, NationalUniverse, build_universe
 from gainshare.interfaces.cli.errors import EXIT_INPUT, err_console
+from gainshare.interfaces.cli.serve_commands import demo_run
 
 app = typer.Typer(help="The demo federation: synthetic data to try gainshare with no downloads.", no_args_is_help=True)
 console = Console(highlight=False)
+app.command("run")(demo_run)
 
 
 @app.command()

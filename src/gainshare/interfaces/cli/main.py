@@ -10,6 +10,7 @@ from gainshare.interfaces.cli import (
     agreement_commands,
     demo_commands,
     negotiate_commands,
+    serve_commands,
     settle_command,
 )
 from gainshare.interfaces.cli.data_commands import app as data_app
@@ -28,6 +29,7 @@ app.add_typer(demo_commands.app, name="demo")
 app.add_typer(data_app, name="data")
 app.add_typer(discover_app, name="discover")
 app.command("settle")(settle_command.settle)
+app.command("serve")(serve_commands.serve)
 app.command("simulate")(negotiate_commands.simulate)
 app.command("compare")(negotiate_commands.compare)
 app.command("frontier")(negotiate_commands.frontier)

@@ -1,0 +1,155 @@
+"""Every API route, for every role in another organisation: refused (403/404), and nothing changed.
+
+Routes come from app.routes, so a new route fails here until it is classified below and given a request. Each
+refusal is paired with a positive control: a party to the agreement making the same request is not refused,
+so a wrong path or body cannot pass the matrix by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+
+from gainshare.services.workspace import Actor
+from tests.api.conftest import EXAMPLES, OUTSIDERS, PASSWORD, World, client_for
+
+PUBLIC = {("GET", "/api/auth/csrf"), ("POST", "/api/auth/login"), ("POST", "/api/auth/logout")}
+OWN_DATA = {("GET", "/api/auth/me"), ("GET", "/api/organisations"), ("GET", "/api/agreements")}
+REFUSED = {403, 404}
+
+
+def api_routes(world: World) -> list[tuple[str, str]]:
+    """(method, path) of every route under /api, however deeply its router was included."""
+    found = {
+        (method, path)
+        for path, methods in _routes(world.app.routes)
+        if path.startswith("/api") and path != "/api/openapi.json"
+        for method in methods - {"HEAD"}
+    }
+    return sorted(found)
+
+
+def _routes(routes: list[BaseRoute]) -> Iterator[tuple[str, set[str]]]:
+    try:  # FastAPI 0.120+: included routers stay nested in app.routes
+        from fastapi.routing import iter_route_contexts  # noqa: PLC0415
+    except ImportError:  # older FastAPI copies the routes into app.routes
+        for route in routes:
+            if isinstance(route, APIRoute):
+                yield route.path, set(route.methods)
+        return
+    for context in iter_route_contexts(routes):
+        methods = getattr(context, "methods", None)
+        if methods:
+            yield context.path, set(methods)
+
+
+def snapshot(world: World) -> tuple[Any, ...]:
+    """Everything a request could change: audit, agreements, versions, uploads, settlements, ledger, files."""
+    with world.workspace.database() as uow:
+        organisation_ids = [o.id for o in uow.organisations.all()]
+        return (
+            [(e.id, e.action, e.entity) for e in uow.audit.entries()],
+            [(a.id, a.title) for a in uow.agreements.for_organisations(organisation_ids)],
+            [(v.number, v.status, v.lock_version, v.content_sha256) for v in uow.agreements.versions(world.agreement)],
+            [
+                (s.organisation_id, s.content_sha256)
+                for v in uow.agreements.versions(world.agreement)
+                for s in uow.agreements.signatures(v.id)
+            ],
+            [(u.id, u.sha256, u.status) for u in uow.uploads.for_agreement(world.agreement)],
+            [(s.id, s.period, s.net_saving) for s in uow.settlements.for_agreement(world.agreement)],
+            sorted(uow.ledger.balances().items()),
+            sorted(path.name for path in (world.folder / "uploads").iterdir()),
+        )
+
+
+def request_for(world: World, method: str, path: str) -> dict[str, Any]:
+    """A well-formed request for the route against the ICB-federation agreement (a party would be served)."""
+    numbers = {"propose": 2, "sign": 2}
+    number = next((n for suffix, n in numbers.items() if path.endswith(suffix)), 1)
+    url = path.format(agreement_id=world.agreement, number=number, settlement_id=world.settlement)
+    latest = world.workspace.service.get_version(_manager_actor(world), world.agreement, 2)
+    text = (EXAMPLES / "agreement.yaml").read_text(encoding="utf-8")
+    figures = ("figures.yaml", (EXAMPLES / "figures.yaml").read_bytes(), "application/yaml")
+    bodies: dict[str, dict[str, Any]] = {
+        "/api/agreements": {
+            "json": {"title": "Taken over", "commissioner_id": world.icb, "provider_id": world.fed, "content": text}
+        },
+        "/api/agreements/{agreement_id}/draft": {
+            "json": {
+                "based_on": 2,
+                "lock_version": latest.lock_version,
+                "content": text.replace("Northvale out", "Hijacked out"),
+            }
+        },
+        "/api/agreements/{agreement_id}/versions/{number}/propose": {"json": {"lock_version": latest.lock_version}},
+        "/api/agreements/{agreement_id}/versions/{number}/sign": {
+            "json": {"organisation_id": world.fed, "content_sha256": latest.content_sha256}
+        },
+        "/api/agreements/{agreement_id}/uploads/preview": {"files": {"file": figures}},
+        "/api/agreements/{agreement_id}/uploads": {"files": {"file": figures}},
+        "/api/agreements/{agreement_id}/versions/{number}/settlements/compute": {
+            "json": {"period": "2025-26", "upload_id": world.upload}
+        },
+        "/api/agreements/{agreement_id}/versions/{number}/settlements": {
+            "json": {"period": "2025-26", "upload_id": world.upload}
+        },
+    }
+    request: dict[str, Any] = {"method": method, "url": url}
+    if path.endswith("/diff"):
+        request["params"] = {"from_number": 1, "to_number": 2}
+    if method == "POST":
+        assert path in bodies, f"classify the new route POST {path} in the authorisation matrix"
+        request.update(bodies[path])
+    return request
+
+
+def _manager_actor(world: World) -> Actor:
+    user = world.workspace.service.authenticate(world.emails["manager"], PASSWORD)
+    assert user is not None
+    return Actor.user(user.id)
+
+
+def _check_own_data_only(world: World, path: str, body: Any) -> None:
+    if path == "/api/agreements":
+        assert world.agreement not in [a["id"] for a in body]
+    elif path == "/api/organisations":
+        assert not {world.icb, world.fed} & {o["id"] for o in body}
+    else:
+        assert not {world.icb, world.fed} & {m["organisation_id"] for m in body["memberships"]}
+
+
+def test_the_matrix_covers_every_api_route(world: World) -> None:
+    routes = api_routes(world)
+    assert len(routes) >= 20
+    scoped = [route for route in routes if route not in PUBLIC | OWN_DATA]
+    for method, path in scoped:
+        assert "{agreement_id}" in path or path == "/api/agreements", f"unclassified route {method} {path}"
+
+
+def test_no_other_organisation_reads_or_changes_anything(world: World) -> None:
+    refusals = 0
+    anonymous = client_for(world.app)
+    anonymous.headers["X-CSRF-Token"] = anonymous.get("/api/auth/csrf").json()["csrf_token"]
+    for method, path in api_routes(world):
+        if (method, path) in PUBLIC:
+            continue
+        before = snapshot(world)
+        answer = anonymous.request(**request_for(world, method, path))
+        assert answer.status_code == 401, (method, path, answer.text)
+        for who in OUTSIDERS:
+            answer = world.client(who).request(**request_for(world, method, path))
+            if (method, path) in OWN_DATA:
+                assert answer.status_code == 200, (who, method, path, answer.text)
+                _check_own_data_only(world, path, answer.json())
+            else:
+                assert answer.status_code in REFUSED, (who, method, path, answer.status_code, answer.text)
+                assert set(answer.json()) == {"error"}
+                refusals += 1
+            assert snapshot(world) == before, (who, method, path)
+        control = world.client("manager").request(**request_for(world, method, path))
+        assert control.status_code not in {401, *REFUSED}, ("control", method, path, control.text)
+    assert refusals >= 5 * 18
