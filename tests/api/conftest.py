@@ -37,7 +37,7 @@ def settings_for(folder: Path, url: str, **overrides: Any) -> Settings:
 
 
 def client_for(app: FastAPI) -> TestClient:
-    return TestClient(app, base_url="http://testserver")
+    return TestClient(app, base_url="https://testserver")
 
 
 def csrf(client: TestClient) -> str:

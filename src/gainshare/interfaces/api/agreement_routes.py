@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from gainshare.interfaces.api.deps import CurrentActor, Service
 from gainshare.interfaces.api.errors import ERROR_RESPONSES
 from gainshare.interfaces.api.models import (
+    AgreementId,
     AgreementIn,
     AgreementOut,
     AuditOut,
@@ -14,9 +15,11 @@ from gainshare.interfaces.api.models import (
     ClauseChangeOut,
     DiffOut,
     DraftIn,
+    NumberQuery,
     OrganisationOut,
     ProposeIn,
     SignIn,
+    VersionNumber,
     VersionOut,
     VersionSummaryOut,
 )
@@ -45,26 +48,26 @@ def create_agreement(body: AgreementIn, actor: CurrentActor, service: Service) -
 
 
 @router.get("/agreements/{agreement_id}", summary="One agreement", tags=["agreements"])
-def get_agreement(agreement_id: int, actor: CurrentActor, service: Service) -> AgreementOut:
+def get_agreement(agreement_id: AgreementId, actor: CurrentActor, service: Service) -> AgreementOut:
     """The agreement's parties and title (its text is in its versions)."""
     return AgreementOut.of(service.get_agreement(actor, agreement_id))
 
 
 @router.get("/agreements/{agreement_id}/versions", summary="The agreement's versions", tags=["versions"])
-def list_versions(agreement_id: int, actor: CurrentActor, service: Service) -> list[VersionSummaryOut]:
+def list_versions(agreement_id: AgreementId, actor: CurrentActor, service: Service) -> list[VersionSummaryOut]:
     """Every version by number, without the text."""
     return [VersionSummaryOut.of(v) for v in service.list_versions(actor, agreement_id)]
 
 
 @router.get("/agreements/{agreement_id}/versions/{number}", summary="One version with its text", tags=["versions"])
-def get_version(agreement_id: int, number: int, actor: CurrentActor, service: Service) -> VersionOut:
+def get_version(agreement_id: AgreementId, number: VersionNumber, actor: CurrentActor, service: Service) -> VersionOut:
     """The version's text, status, lock_version (send it back when saving) and signatures."""
     version = service.get_version(actor, agreement_id, number)
     return VersionOut.full(version, service.signatures(actor, agreement_id, number))
 
 
 @router.post("/agreements/{agreement_id}/draft", summary="Save a draft", tags=["versions"])
-def save_draft(agreement_id: int, body: DraftIn, actor: CurrentActor, service: Service) -> VersionOut:
+def save_draft(agreement_id: AgreementId, body: DraftIn, actor: CurrentActor, service: Service) -> VersionOut:
     """Saves text edited from the latest version. A draft or proposed latest version is changed in place (and
     is a draft again); a signed one is kept and the text becomes a new draft version. 409 when someone else
     saved in between (the lock_version moved): reload and edit again. Nothing is ever silently overwritten."""
@@ -73,14 +76,18 @@ def save_draft(agreement_id: int, body: DraftIn, actor: CurrentActor, service: S
 
 
 @router.post("/agreements/{agreement_id}/versions/{number}/propose", summary="Propose a draft", tags=["versions"])
-def propose(agreement_id: int, number: int, body: ProposeIn, actor: CurrentActor, service: Service) -> VersionOut:
+def propose(
+    agreement_id: AgreementId, number: VersionNumber, body: ProposeIn, actor: CurrentActor, service: Service
+) -> VersionOut:
     """Moves a draft to proposed, ready for both organisations to sign. 409 on a stale lock_version."""
     version = service.propose(actor, agreement_id, number, body.lock_version)
     return VersionOut.full(version, service.signatures(actor, agreement_id, number))
 
 
 @router.post("/agreements/{agreement_id}/versions/{number}/sign", summary="Sign a version", tags=["versions"])
-def sign(agreement_id: int, number: int, body: SignIn, actor: CurrentActor, service: Service) -> VersionOut:
+def sign(
+    agreement_id: AgreementId, number: VersionNumber, body: SignIn, actor: CurrentActor, service: Service
+) -> VersionOut:
     """Signs the proposed text (named by its sha256) for one of the parties: commissioner finance for the
     commissioner, a federation manager for the federation. Once both have signed, the version is frozen."""
     version = service.sign(actor, agreement_id, number, body.organisation_id, body.content_sha256)
@@ -88,7 +95,13 @@ def sign(agreement_id: int, number: int, body: SignIn, actor: CurrentActor, serv
 
 
 @router.get("/agreements/{agreement_id}/diff", summary="Differences between two versions", tags=["versions"])
-def diff(agreement_id: int, from_number: int, to_number: int, actor: CurrentActor, service: Service) -> DiffOut:
+def diff(
+    agreement_id: AgreementId,
+    from_number: NumberQuery,
+    to_number: NumberQuery,
+    actor: CurrentActor,
+    service: Service,
+) -> DiffOut:
     """Clause by clause: what was added, removed or changed from one version (`from_number`) to another."""
     changes = service.diff(actor, agreement_id, from_number, to_number)
     return DiffOut(
@@ -100,13 +113,13 @@ def diff(agreement_id: int, from_number: int, to_number: int, actor: CurrentActo
 
 
 @router.get("/agreements/{agreement_id}/ledger", summary="Ledger balances", tags=["settlements"])
-def ledger(agreement_id: int, actor: CurrentActor, service: Service) -> BalancesOut:
+def ledger(agreement_id: AgreementId, actor: CurrentActor, service: Service) -> BalancesOut:
     """Balances by account over the agreement's posted transactions, in pence (debits positive)."""
     balances = service.ledger_balances(actor, agreement_id)
     return BalancesOut(balances_pence={account: amount.pence for account, amount in balances.items()})
 
 
 @router.get("/agreements/{agreement_id}/audit", summary="Audit log", tags=["audit"])
-def audit(agreement_id: int, actor: CurrentActor, service: Service) -> list[AuditOut]:
+def audit(agreement_id: AgreementId, actor: CurrentActor, service: Service) -> list[AuditOut]:
     """Every change to the agreement, oldest first: who, when, what."""
     return [AuditOut.of(entry) for entry in service.audit_trail(actor, agreement_id)]

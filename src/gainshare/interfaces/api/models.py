@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path as PathParam
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from gainshare.interfaces.api.errors import IssueOut, issue_out
@@ -20,6 +22,12 @@ from gainshare.services.ports import (
     Upload,
     User,
 )
+
+MAX_ID = 2**31 - 1  # ids, version numbers and lock versions fit a 32-bit column on every database
+AgreementId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="The agreement.")]
+VersionNumber = Annotated[int, PathParam(ge=1, le=MAX_ID, description="The version number, from 1.")]
+SettlementId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="The settlement.")]
+NumberQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="A version number.")]
 
 
 class Out(BaseModel):
@@ -94,8 +102,8 @@ class AgreementIn(BaseModel):
     """A new agreement between a commissioner and a federation, starting from the text of version 1."""
 
     title: str = Field(min_length=1, max_length=300, description="Title shown in lists.")
-    commissioner_id: int = Field(description="The commissioner organisation.")
-    provider_id: int = Field(description="The federation organisation.")
+    commissioner_id: int = Field(ge=1, le=MAX_ID, description="The commissioner organisation.")
+    provider_id: int = Field(ge=1, le=MAX_ID, description="The federation organisation.")
     content: str = Field(max_length=1_000_000, description="The agreement file text (YAML or JSON).")
 
 
@@ -178,21 +186,23 @@ class VersionOut(VersionSummaryOut):
 class DraftIn(BaseModel):
     """Text edited from version `based_on` as it stood at `lock_version`."""
 
-    based_on: int = Field(description="The version number the edit started from (the latest).")
-    lock_version: int = Field(description="That version's lock_version when it was read.")
+    based_on: int = Field(ge=1, le=MAX_ID, description="The version number the edit started from (the latest).")
+    lock_version: int = Field(ge=0, le=MAX_ID, description="That version's lock_version when it was read.")
     content: str = Field(max_length=1_000_000, description="The new agreement file text.")
 
 
 class ProposeIn(BaseModel):
     """Propose a draft for signing."""
 
-    lock_version: int = Field(description="The draft's lock_version when it was read.")
+    lock_version: int = Field(ge=0, le=MAX_ID, description="The draft's lock_version when it was read.")
 
 
 class SignIn(BaseModel):
     """Sign a proposed version's text for one of the agreement's organisations."""
 
-    organisation_id: int = Field(description="The organisation you sign for (yours, a party to the agreement).")
+    organisation_id: int = Field(
+        ge=1, le=MAX_ID, description="The organisation you sign for (yours, a party to the agreement)."
+    )
     content_sha256: str = Field(max_length=64, description="sha256 of the text you read (content_sha256).")
 
 
@@ -300,7 +310,7 @@ class SettleIn(BaseModel):
     """Settle one period of a signed version from an accepted upload."""
 
     period: str = Field(max_length=40, description="Settlement period id, e.g. 2025-26.")
-    upload_id: int = Field(description="The accepted upload holding the figures.")
+    upload_id: int = Field(ge=1, le=MAX_ID, description="The accepted upload holding the figures.")
 
 
 class StatementOut(Out):
