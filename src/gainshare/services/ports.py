@@ -11,7 +11,9 @@ from typing import Any, Protocol, Self
 
 from gainshare.domain.agreement import Agreement
 from gainshare.domain.catalogue import ServiceCatalogue
+from gainshare.domain.conflicts import Declaration
 from gainshare.domain.figures import Figures
+from gainshare.domain.incentives import IncentiveScheme
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money
 from gainshare.domain.settlement import Settlement
@@ -514,4 +516,130 @@ class ActivityPipeline(Protocol):
 class ServiceCatalogueReader(Protocol):
     def load(self, location: str | None = None) -> ServiceCatalogue:
         """The catalogue at a location, or the one shipped with the package; InvalidInputError with every problem."""
+        ...
+
+
+# --- Incentive schemes: evidence, sign-off, payments and declared interests (adapters/memory/incentives.py) ---------
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeRecord:
+    scheme_id: str
+    commissioner_id: int
+    federation_id: int
+    content: str  # the scheme file's text, as registered
+    created_by: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRecord:
+    id: int
+    scheme_id: str
+    stage_id: str
+    condition_id: str
+    practice_code: str | None  # None: evidence for every member practice (the federation's own)
+    description: str
+    submitted_by: int
+    submitted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignOffRecord:
+    id: int
+    scheme_id: str
+    stage_id: str
+    practice_code: str | None  # None: signed off for every member practice
+    signed_by: int
+    signed_at: datetime
+    conflict_flags: tuple[str, ...] = ()  # reasons, when the policy let a flagged sign-off through
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    scheme_id: str
+    transaction: Transaction
+    approved_by: int
+    approved_at: datetime
+    conflict_flags: tuple[str, ...] = ()
+
+
+class IncentiveRecords(Protocol):
+    def add_scheme(
+        self, scheme_id: str, commissioner_id: int, federation_id: int, content: str, created_by: int, at: datetime
+    ) -> SchemeRecord:
+        """ConflictError if the scheme id is taken."""
+        ...
+
+    def scheme(self, scheme_id: str) -> SchemeRecord:
+        """The scheme, or NotFoundError."""
+        ...
+
+    def add_evidence(
+        self,
+        scheme_id: str,
+        stage_id: str,
+        condition_id: str,
+        practice_code: str | None,
+        description: str,
+        submitted_by: int,
+        at: datetime,
+    ) -> EvidenceRecord: ...
+
+    def evidence(self, scheme_id: str) -> list[EvidenceRecord]: ...
+
+    def add_sign_off(
+        self,
+        scheme_id: str,
+        stage_id: str,
+        practice_code: str | None,
+        signed_by: int,
+        at: datetime,
+        conflict_flags: tuple[str, ...] = (),
+    ) -> SignOffRecord:
+        """ConflictError if that stage is signed off for that practice already."""
+        ...
+
+    def sign_offs(self, scheme_id: str) -> list[SignOffRecord]: ...
+
+    def add_payment(
+        self, scheme_id: str, transaction: Transaction, approved_by: int, at: datetime, conflict_flags: tuple[str, ...]
+    ) -> PaymentRecord:
+        """Record a balanced payment once: ConflictError if its key was recorded before."""
+        ...
+
+    def payments(self, scheme_id: str) -> list[PaymentRecord]: ...
+
+    def add_declaration(self, declaration: Declaration) -> None: ...
+
+    def declarations(self) -> list[Declaration]: ...
+
+
+class IncentiveUnitOfWork(Protocol):
+    """One transaction over the workspace's organisations, users and audit log, and the incentive records."""
+
+    @property
+    def organisations(self) -> Organisations: ...
+
+    @property
+    def users(self) -> Users: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def incentives(self) -> IncentiveRecords: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class SchemeParser(Protocol):
+    def parse(self, text: str, name: str) -> IncentiveScheme:
+        """The scheme in YAML/JSON text; InvalidInputError with every problem."""
         ...

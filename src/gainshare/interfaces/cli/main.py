@@ -15,6 +15,7 @@ from gainshare.interfaces.cli import (
 )
 from gainshare.interfaces.cli.data_commands import app as data_app
 from gainshare.interfaces.cli.discover_commands import app as discover_app
+from gainshare.interfaces.cli.incentives_commands import conflicts_app, incentives_app, landscape
 
 app = typer.Typer(
     name="gainshare",
@@ -28,6 +29,9 @@ app.add_typer(agreement_commands.app, name="agreement")
 app.add_typer(demo_commands.app, name="demo")
 app.add_typer(data_app, name="data")
 app.add_typer(discover_app, name="discover")
+app.add_typer(incentives_app, name="incentives")
+app.add_typer(conflicts_app, name="conflicts")
+app.command("landscape")(landscape)
 app.command("settle")(settle_command.settle)
 app.command("serve")(serve_commands.serve)
 app.command("simulate")(negotiate_commands.simulate)
