@@ -279,3 +279,24 @@ def test_a_store_in_use_by_another_process_is_a_conflict_not_a_crash(tmp_path: P
     finally:
         child.kill()
         child.wait()
+
+
+def _nhs_numbers(count: int) -> list[str]:
+    """Valid NHS numbers (Modulus 11 check digit), for proving they are refused."""
+    numbers: list[str] = []
+    base = 400_000_000
+    while len(numbers) < count:
+        digits = [int(c) for c in str(base)]
+        check = 11 - sum(d * (10 - i) for i, d in enumerate(digits)) % 11
+        if check != 10:
+            numbers.append(f"{base}{0 if check == 11 else check}")
+        base += 7
+    return numbers
+
+
+def test_episodes_with_nhs_numbers_for_patient_ids_are_refused(tmp_path: Path, store_path: Path) -> None:
+    episodes = episode_rows(months_from(date(2024, 4, 1), 1))
+    numbers = _nhs_numbers(len(episodes))
+    leaked = [{**row, "patient_id": number} for row, number in zip(episodes, numbers, strict=True)]
+    text = _problems(tmp_path, store_path, write_episodes(tmp_path / "leak.parquet", leaked), ActivityKind.EPISODES)
+    assert "column 'patient_id': the column's values are valid NHS numbers" in text

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from gainshare.adapters.loaders._problems import Problems
 from gainshare.adapters.loaders.activity_schema import (
     ACTIVITY,
     ACTIVITY_COLUMNS,
@@ -25,6 +26,7 @@ from gainshare.adapters.loaders.activity_schema import (
     PRACTICE_CODE,
     SERVICE_LINE,
 )
+from gainshare.adapters.loaders.identifiers import SCAN_ROWS, check_no_identifiers
 from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.issues import Issue, Source
 from gainshare.services.ports import ActivityKind
@@ -85,7 +87,7 @@ def typed_input(con: duckdb.DuckDBPyConnection, path: Path, kind: ActivityKind) 
     raw = raw_relation(path)
     described = con.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()
     types = {str(row[0]): str(row[1]) for row in described}
-    issues = _column_issues(kind, types, str(path))
+    issues = _column_issues(kind, types, str(path)) or _identifier_issues(con, raw, str(path))
     if issues:
         raise InvalidInputError(issues)
     typed: dict[str, str] = {}
@@ -96,6 +98,14 @@ def typed_input(con: duckdb.DuckDBPyConnection, path: Path, kind: ActivityKind) 
     checks.extend(_value_checks(kind, typed))
     select = f"SELECT {', '.join(f'{expression} AS {column}' for column, expression in typed.items())} FROM {raw}"
     return TypedInput(select, raw, tuple(checks))
+
+
+def _identifier_issues(con: duckdb.DuckDBPyConnection, raw: str, name: str) -> list[Issue]:
+    """Columns whose values are NHS numbers (the loaders' check, on the file's first rows)."""
+    sample = con.sql(f"SELECT * FROM {raw} LIMIT {SCAN_ROWS}").to_arrow_table()
+    problems = Problems(name)
+    check_no_identifiers(sample, problems)
+    return problems.issues
 
 
 def _column_issues(kind: ActivityKind, types: dict[str, str], name: str) -> list[Issue]:
