@@ -13,8 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/gainshare agreement show examples/agreement.yaml
-	$(BIN)/gainshare settle examples/agreement.yaml examples/figures.yaml
+	$(BIN)/gainshare demo run
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,10 +53,15 @@ def build_services() -> Services:
 
 
 class TextAgreements:
-    """Agreement versions' text parsed as agreement files."""
+    """Agreement versions' text parsed as agreement files; the last few parsed (immutable) agreements are kept."""
 
     def parse(self, text: str, name: str) -> Agreement:
-        return parse_agreement(text, name)
+        return _parse_cached(text, name)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_cached(text: str, name: str) -> Agreement:
+    return parse_agreement(text, name)
 
 
 @dataclass(frozen=True)

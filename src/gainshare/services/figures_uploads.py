@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import decimal
 import hashlib
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from gainshare.domain.agreement import Agreement
 from gainshare.domain.errors import ConflictError, InvalidInputError, NotFoundError
@@ -25,6 +26,31 @@ from gainshare.engines.savings import scheme_costs
 from gainshare.services.ports import AgreementParser, AgreementVersion, SettlementRecord, Upload, UploadStatus
 from gainshare.services.settlements import settle_all
 from gainshare.services.workspace import Actor, PostedSettlement, WorkspaceService
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Memo(Generic[K, V]):
+    """A small thread-safe LRU of results computed from immutable inputs (keyed by their content hashes)."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 class FiguresDecoder(Protocol):
@@ -88,6 +114,7 @@ class FiguresService:
     decoder: FiguresDecoder
     contents: UploadContents
     parser: AgreementParser
+    _months: _Memo[tuple[str, str, str], tuple[MonthSavings, ...]] = field(default_factory=lambda: _Memo(64))
 
     def preview(self, actor: Actor, agreement_id: int, filename: str, content: bytes) -> UploadPreview:
         """Parsed rows and every problem (row and column), checked against the latest version's schemes."""
@@ -150,9 +177,13 @@ class FiguresService:
         if not uploads:
             return Dashboard(agreement_id, version.number, None, ())
         upload = uploads[-1]
-        figures = self.decoder.decode(self.contents.get(upload.sha256), upload.filename)
-        months = monthly_savings(self._terms(version), figures.rows)
-        return Dashboard(agreement_id, version.number, upload.id, tuple(months))
+        key = (version.content_sha256, upload.sha256, upload.filename)
+        months = self._months.get(key)
+        if months is None:
+            figures = self.decoder.decode(self.contents.get(upload.sha256), upload.filename)
+            months = tuple(monthly_savings(self._terms(version), figures.rows))
+            self._months.put(key, months)
+        return Dashboard(agreement_id, version.number, upload.id, months)
 
     def _figures(self, actor: Actor, agreement_id: int, upload_id: int) -> Figures:
         upload = self.workspace.get_upload(actor, agreement_id, upload_id)
