@@ -15,6 +15,7 @@ from gainshare.interfaces.cli import (
 )
 from gainshare.interfaces.cli.data_commands import app as data_app
 from gainshare.interfaces.cli.discover_commands import app as discover_app
+from gainshare.interfaces.cli.hubs_commands import hubs
 from gainshare.interfaces.cli.incentives_commands import conflicts_app, incentives_app, landscape
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.add_typer(incentives_app, name="incentives")
 app.add_typer(conflicts_app, name="conflicts")
 app.command("landscape")(landscape)
 app.command("settle")(settle_command.settle)
+app.command("hubs")(hubs)
 app.command("serve")(serve_commands.serve)
 app.command("simulate")(negotiate_commands.simulate)
 app.command("compare")(negotiate_commands.compare)

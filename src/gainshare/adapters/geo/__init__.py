@@ -1,0 +1,1 @@
+"""Loaders for hub planning: postcode coordinates, practice and candidate sites, demand, travel-time matrices."""

@@ -1,0 +1,1 @@
+"""Location models for hub-and-spoke services: p-median, capacitated p-median, exact (HiGHS) and heuristic."""
