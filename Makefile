@@ -3,10 +3,16 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test lint typecheck unit bench docs clean
+.PHONY: demo test lint typecheck unit bench docs screenshots clean
 
-$(STAMP): pyproject.toml
+# NHS.UK frontend, htmx and axe-core for the web pages, at the versions package-lock.json pins.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+$(STAMP): pyproject.toml | $(NODE_STAMP)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -33,6 +39,9 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/settlement.py
+
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 docs: $(STAMP)
 	$(BIN)/python -m gainshare.reports.schema_docs > docs/agreement-reference.md

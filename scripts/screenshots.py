@@ -1,0 +1,131 @@
+"""Screenshots of every page into docs/screenshots/ (`make screenshots`).
+
+Seeds the demo workspace (as `gainshare demo run` does) in a temporary folder, serves the app on 127.0.0.1 and
+visits each page in Debian's Chromium as the demo's federation manager. Also runs axe-core on each page and
+prints what it finds (serious and critical WCAG 2.2 AA violations), so a look at the pictures comes with a check.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPOSITORY))
+
+from tests.web.harness import axe_violations, describe, launch, serving  # noqa: E402
+
+from gainshare.bootstrap import DEMO_PASSWORD, build_workspace, seed_demo  # noqa: E402
+from gainshare.config import Settings  # noqa: E402
+from gainshare.interfaces.app import create_app  # noqa: E402
+
+OUT = REPOSITORY / "docs" / "screenshots"
+MANAGER = "manager@northvale-fed.example"
+BAD_FIGURES = (
+    "period,scheme,baseline_activity,actual_activity,provision_activity\n"
+    "2025-04,anticoag,820,610,200\n"
+    "2025-05,anticoag,810,lots,210\n"
+    "2025-05,podiatry,100,90,10\n"
+)
+Step = Callable[[Any, str], None]
+
+
+def _sign_in(page: Any, base: str) -> None:
+    page.goto(f"{base}/sign-in")
+    page.fill("#email", MANAGER)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{base}/")
+
+
+def _edit_errors(page: Any, base: str) -> None:
+    page.goto(f"{base}/agreements/1/edit")
+    page.fill("#f-sharing-gains-provider-share", "150%")
+    page.fill("#f-term-end", "31/03/2028")
+    page.click("button:has-text('Save')")
+
+
+def _yaml_errors(page: Any, base: str) -> None:
+    page.goto(f"{base}/agreements/1/yaml")
+    text = page.input_value("#content")
+    page.fill("#content", text.replace("sharing:", "sharing:\n  colour: blue", 1))
+    page.click("button:has-text('Save')")
+
+
+def _bad_upload(page: Any, base: str) -> None:
+    page.goto(f"{base}/agreements/1/uploads")
+    page.set_input_files("#file", {"name": "april-may.csv", "mimeType": "text/csv", "buffer": BAD_FIGURES.encode()})
+    page.wait_for_selector("#preview h2")
+    page.click("button:has-text('Save the figures')")
+    page.wait_for_selector(".nhsuk-error-summary")
+
+
+def _dashboard(page: Any, base: str) -> None:
+    page.goto(f"{base}/agreements/1/dashboard")
+    page.wait_for_selector("[data-chart-ready]", timeout=15_000)
+
+
+def _statement(page: Any, base: str) -> None:
+    page.goto(f"{base}/agreements/1/settlements")
+    page.click("a:has-text('Statement for')")
+
+
+def _goto(path: str) -> Step:
+    def step(page: Any, base: str) -> None:
+        page.goto(base + path)
+
+    return step
+
+
+PAGES: list[tuple[str, Step]] = [
+    ("01-sign-in", lambda page, base: page.goto(f"{base}/sign-in")),
+    ("02-home", _goto("/")),
+    ("03-agreements", _goto("/agreements")),
+    ("04-agreement-overview", _goto("/agreements/1")),
+    ("05-version-signed", _goto("/agreements/1/versions/1")),
+    ("06-version-draft", _goto("/agreements/1/versions/2")),
+    ("07-versions-and-diff", _goto("/agreements/1/versions")),
+    ("08-editor-form", _goto("/agreements/1/edit")),
+    ("09-editor-form-errors", _edit_errors),
+    ("10-editor-yaml", _goto("/agreements/1/yaml")),
+    ("11-editor-yaml-errors", _yaml_errors),
+    ("12-uploads", _goto("/agreements/1/uploads")),
+    ("13-upload-refused", _bad_upload),
+    ("14-dashboard", _dashboard),
+    ("15-settlements", _goto("/agreements/1/settlements")),
+    ("16-statement", _statement),
+    ("17-not-found", _goto("/agreements/99")),
+]
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="gainshare-screens-") as folder:
+        settings = Settings(data_folder=Path(folder), database_url=None)  # type: ignore[call-arg]
+        workspace = build_workspace(settings.resolved_database_url(), settings.data_folder)
+        seed_demo(workspace)
+        app = create_app(settings, workspace)
+        with serving(app) as base, sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            for name, step in PAGES:
+                if name == "02-home":
+                    _sign_in(page, base)
+                step(page, base)
+                page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+                found = axe_violations(page)
+                failures += bool(found)
+                print(f"{name}: {'ok' if not found else describe(found)}")
+            browser.close()
+        workspace.close()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
