@@ -156,6 +156,6 @@ def _line(
 
 
 def _qty(value: Decimal) -> str:
-    normal = value.normalize()
-    text = format(normal.quantize(Decimal("0.01")) if normal != normal.to_integral_value() else normal, "f")
-    return text
+    """An activity count for a sentence: '10,174.7' or '9,800' (two decimal places at most, shown as needed)."""
+    text = f"{value.quantize(Decimal('0.01')):,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
