@@ -10,6 +10,7 @@ import yaml
 
 from gainshare.adapters.agreement_file.loader import agreement_from_data, load_agreement
 from gainshare.domain.errors import InvalidInputError
+from gainshare.domain.money import Money
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "agreement.yaml"
 
@@ -165,3 +166,20 @@ def test_duplicate_keys_are_refused(tmp_path: Path) -> None:
 def test_missing_file() -> None:
     with pytest.raises(InvalidInputError, match="no such file"):
         load_agreement(Path("/nonexistent/agreement.yaml"))
+
+
+def test_planned_saving_must_name_a_settlement_period() -> None:
+    data = example()
+    data["schemes"][0]["planned_saving"] = {"2025-26": "50000", "2031-32": "1"}
+    [problem] = problems(data)
+    assert "schemes[0].planned_saving.2031-32: '2031-32' is not a settlement period in the term" in problem
+
+
+def test_planned_saving_adds_up_across_schemes() -> None:
+    data = example()
+    data["schemes"][0]["planned_saving"] = {"2025-26": "50000"}
+    data["schemes"][1]["planned_saving"] = {"2025-26": "25000.50", "2026-27": "30000"}
+    agreement = agreement_from_data(data, "deal.yaml")
+    assert agreement.planned_saving("2025-26") == Money.parse("75000.50")
+    assert agreement.planned_saving("2026-27") == Money.parse("30000")
+    assert agreement.planned_saving("2027-28") is None

@@ -44,6 +44,7 @@ class Scheme:
     provision_price: Money  # per unit paid by the commissioner for out-of-hospital activity
     setup_funding: SetupFunding | None = None
     clause: str = "schemes"
+    planned_savings: tuple[tuple[str, Money], ...] = ()  # by settlement period id
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,13 @@ class Agreement:
             if scheme.id == scheme_id:
                 return scheme
         raise KeyError(scheme_id)
+
+    def planned_saving(self, period_id: str) -> Money | None:
+        """The net saving planned for a settlement period across the schemes, or None when no scheme plans one."""
+        planned = [
+            amount for scheme in self.schemes for period, amount in scheme.planned_savings if period == period_id
+        ]
+        return Money(sum(amount.pence for amount in planned)) if planned else None
 
     def periods(self) -> tuple[Period, ...]:
         return split_term(self.term_start, self.term_end, self.months_per_period)

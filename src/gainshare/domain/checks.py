@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
-from gainshare.domain.agreement import Agreement
+from gainshare.domain.agreement import Agreement, BaselineAdjustments, Scheme
 from gainshare.domain.issues import Issue, Source
 from gainshare.domain.money import format_rate
 from gainshare.domain.parties import PartyRole, is_ods_code, is_practice_code
@@ -81,19 +81,27 @@ def _schemes(agreement: Agreement) -> Iterator[Issue]:
             yield _issue("scheme.duplicate", "schemes", f"scheme id {scheme_id!r} is used {count} times")
     period_ids = {period.id for period in agreement.periods()} if agreement.term_end > agreement.term_start else set()
     for scheme in agreement.schemes:
-        for name, price in (("hospital_price", scheme.hospital_price), ("provision_price", scheme.provision_price)):
-            if price.pence < 0:
-                yield _issue("scheme.price", f"{scheme.clause}.{name}", f"{name} must not be negative")
-        setup = scheme.setup_funding
-        if setup is not None and setup.period not in period_ids:
-            yield _issue(
-                "scheme.setup_period",
-                f"{scheme.clause}.setup_funding.period",
-                f"{setup.period!r} is not a settlement period in the term ({', '.join(sorted(period_ids))})",
-            )
-        if setup is not None and setup.amount.pence < 0:
+        yield from _scheme(scheme, period_ids)
+    yield from _baseline(agreement.baseline)
+
+
+def _scheme(scheme: Scheme, period_ids: set[str]) -> Iterator[Issue]:
+    for name, price in (("hospital_price", scheme.hospital_price), ("provision_price", scheme.provision_price)):
+        if price.pence < 0:
+            yield _issue("scheme.price", f"{scheme.clause}.{name}", f"{name} must not be negative")
+    setup = scheme.setup_funding
+    periods = [(f"{scheme.clause}.planned_saving.{period}", period) for period, _ in scheme.planned_savings]
+    if setup is not None:
+        periods.append((f"{scheme.clause}.setup_funding.period", setup.period))
+        if setup.amount.pence < 0:
             yield _issue("scheme.setup_amount", f"{scheme.clause}.setup_funding.amount", "must not be negative")
-    baseline = agreement.baseline
+    for clause, period in periods:
+        if period not in period_ids:
+            known = ", ".join(sorted(period_ids))
+            yield _issue("scheme.period", clause, f"{period!r} is not a settlement period in the term ({known})")
+
+
+def _baseline(baseline: BaselineAdjustments) -> Iterator[Issue]:
     for name, rate in (
         ("list_growth", baseline.list_growth),
         ("price_uplift", baseline.price_uplift),

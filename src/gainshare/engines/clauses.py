@@ -50,6 +50,8 @@ def _clauses(agreement: Agreement) -> Iterator[Clause]:
         yield f"{key}.provision_price", str(scheme.provision_price)
         if scheme.setup_funding:
             yield f"{key}.setup_funding", f"{scheme.setup_funding.amount} in {scheme.setup_funding.period}"
+        for period_id, amount in scheme.planned_savings:
+            yield f"{key}.planned_saving[{period_id}]", str(amount)
     yield from _sharing(agreement.sharing)
     if agreement.payments_on_account:
         for instalment in agreement.payments_on_account.instalments:

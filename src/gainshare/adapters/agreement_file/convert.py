@@ -81,6 +81,7 @@ def _scheme(index: int, model: SchemeModel) -> Scheme:
         Money.parse(model.provision_price),
         setup,
         clause(f"schemes[{index}]", model.clause),
+        tuple((period, Money.parse(amount)) for period, amount in (model.planned_saving or {}).items()),
     )
 
 

@@ -61,6 +61,11 @@ class SchemeModel(_Strict):
     hospital_price: MoneyText = Field(description="Hospital price per unit in the baseline year.")
     provision_price: MoneyText = Field(description="Price per unit the commissioner pays for out-of-hospital care.")
     setup_funding: SetupFundingModel | None = None
+    planned_saving: dict[str, MoneyText] | None = Field(
+        None,
+        description="The net saving both parties plan for each settlement period (e.g. {'2025-26': '120000'}); "
+        "monitoring and the dashboard track actuals against it.",
+    )
     clause: ClauseLabel = None
 
 
