@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol, Self
 
@@ -16,6 +17,7 @@ from gainshare.domain.figures import Figures
 from gainshare.domain.incentives import IncentiveScheme
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money
+from gainshare.domain.referrals import MonthlyNetting, ReferralItem
 from gainshare.domain.settlement import Settlement
 
 
@@ -346,6 +348,21 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditLog: ...
 
+    @property
+    def actuals(self) -> MonthlyActuals: ...
+
+    @property
+    def schedules(self) -> PaymentSchedules: ...
+
+    @property
+    def distributions(self) -> Distributions: ...
+
+    @property
+    def referrals(self) -> Referrals: ...
+
+    @property
+    def notifications(self) -> Notifications: ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc_info: object) -> None: ...
@@ -643,3 +660,258 @@ class SchemeParser(Protocol):
     def parse(self, text: str, name: str) -> IncentiveScheme:
         """The scheme in YAML/JSON text; InvalidInputError with every problem."""
         ...
+
+
+# --- Monitor, settle, distribute: monthly actuals, payments on account, distributions, referrals, notifications ---
+
+
+@dataclass(frozen=True, slots=True)
+class ActualsEntry:
+    """One practice's activity and costs for one scheme in one month (costs priced by the signed agreement)."""
+
+    scheme: str
+    practice: str  # ODS code of the member practice
+    month: str  # YYYY-MM
+    baseline_activity: int  # historic activity in the same month of the baseline year
+    hospital_activity: int
+    hub_activity: int  # out-of-hospital activity delivered
+    baseline_cost: Money
+    hospital_cost: Money
+    hub_cost: Money
+    source_row: int | None = None
+
+    @property
+    def cell(self) -> tuple[str, str, str]:
+        return (self.scheme, self.practice, self.month)
+
+    def same_figures(self, other: ActualsEntry) -> bool:
+        return _entry_figures(self) == _entry_figures(other)
+
+
+def _entry_figures(entry: ActualsEntry) -> tuple[object, ...]:
+    return (
+        entry.cell,
+        entry.baseline_activity,
+        entry.hospital_activity,
+        entry.hub_activity,
+        entry.baseline_cost,
+        entry.hospital_cost,
+        entry.hub_cost,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyActual:
+    """A stored entry. Rows are never changed: a revision is a new row that supersedes the current one."""
+
+    id: int
+    agreement_id: int
+    entry: ActualsEntry
+    revision: int  # 1 for the first report of the cell
+    supersedes_id: int | None
+    upload_id: int | None
+    recorded_by: int
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentRecord:
+    due: date
+    cumulative_percent: Decimal
+    amount: Money
+    fixed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentScheduleRecord:
+    id: int
+    agreement_id: int
+    period: str
+    number: int  # 1 for the first schedule of the period, then each redraw
+    forecast_share: Money
+    as_of: date
+    reason: str
+    instalments: tuple[InstalmentRecord, ...]
+    created_by: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPayment:
+    """A payment on account made at an instalment, posted to the ledger under transaction_key."""
+
+    id: int
+    agreement_id: int
+    period: str
+    due: date
+    amount: Money
+    transaction_key: str
+    paid_by: int
+    paid_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionLineRecord:
+    recipient: str
+    kind: str  # management, project, practice or central
+    amount: Money
+    fraction: Decimal
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionRecord:
+    id: int
+    agreement_id: int
+    period: str
+    settlement_id: int | None
+    federation: str
+    share: Money
+    basis: str  # the policy: top-slice and the mix of bases
+    lines: tuple[DistributionLineRecord, ...]
+    created_by: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralStatementRecord:
+    agreement_id: int
+    month: str
+    practice: str
+    items_out: int
+    amount_out: Money
+    items_in: int
+    amount_in: Money
+    net: Money  # positive: the practice receives it; negative: it pays
+    transaction_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A special-cause signal on an SPC chart, raised once: the month is the first month of the signal."""
+
+    id: int
+    agreement_id: int
+    scheme: str
+    practice: str  # "" for the whole scheme
+    rule: str
+    month: str
+    point_type: str
+    detected_in: str  # the latest month of the series when the signal was first seen
+    created_at: datetime
+    read: bool = False  # for the user who asked
+
+
+class MonthlyActuals(Protocol):
+    def record(
+        self, agreement_id: int, entry: ActualsEntry, upload_id: int | None, recorded_by: int, recorded_at: datetime
+    ) -> MonthlyActual:
+        """Append the entry as the cell's current row, superseding the current one if any.
+
+        ConflictError if another writer superseded the same row first (even concurrently).
+        """
+        ...
+
+    def current(self, agreement_id: int) -> list[MonthlyActual]:
+        """The current row of every cell, by scheme, practice and month."""
+        ...
+
+    def history(self, agreement_id: int) -> list[MonthlyActual]:
+        """Every row, superseded ones included, in the order recorded."""
+        ...
+
+
+class PaymentSchedules(Protocol):
+    def add(
+        self,
+        agreement_id: int,
+        period: str,
+        forecast_share: Money,
+        as_of: date,
+        reason: str,
+        instalments: tuple[InstalmentRecord, ...],
+        created_by: int,
+        created_at: datetime,
+    ) -> PaymentScheduleRecord:
+        """The period's next schedule (number one more than the latest); ConflictError if a concurrent one won."""
+        ...
+
+    def latest(self, agreement_id: int, period: str) -> PaymentScheduleRecord | None: ...
+
+    def record_payment(
+        self,
+        agreement_id: int,
+        period: str,
+        due: date,
+        amount: Money,
+        transaction_key: str,
+        paid_by: int,
+        paid_at: datetime,
+    ) -> AccountPayment:
+        """ConflictError if the instalment due on that day was paid already."""
+        ...
+
+    def payments(self, agreement_id: int, period: str | None = None) -> list[AccountPayment]: ...
+
+
+class Distributions(Protocol):
+    def add(
+        self,
+        agreement_id: int,
+        period: str,
+        settlement_id: int | None,
+        federation: str,
+        share: Money,
+        basis: str,
+        lines: tuple[DistributionLineRecord, ...],
+        created_by: int,
+        created_at: datetime,
+    ) -> DistributionRecord:
+        """ConflictError if the agreement's period was distributed already."""
+        ...
+
+    def for_agreement(self, agreement_id: int) -> list[DistributionRecord]: ...
+
+
+class Referrals(Protocol):
+    def add_items(
+        self, agreement_id: int, items: Collection[ReferralItem], upload_id: int | None, by: int, at: datetime
+    ) -> int:
+        """Append referral items; the number added."""
+        ...
+
+    def items(self, agreement_id: int, month: str | None = None) -> list[ReferralItem]: ...
+
+    def add_statements(
+        self, agreement_id: int, netting: MonthlyNetting, transaction_key: str | None, by: int, at: datetime
+    ) -> list[ReferralStatementRecord]:
+        """The month's netted statements, once: ConflictError if the month has statements already."""
+        ...
+
+    def statements(self, agreement_id: int, month: str | None = None) -> list[ReferralStatementRecord]: ...
+
+
+class Notifications(Protocol):
+    def add(
+        self,
+        agreement_id: int,
+        scheme: str,
+        practice: str,
+        rule: str,
+        month: str,
+        point_type: str,
+        detected_in: str,
+        created_at: datetime,
+    ) -> Notification | None:
+        """The new notification, or None if that signal was notified before (even concurrently)."""
+        ...
+
+    def for_agreement(self, agreement_id: int, user_id: int) -> list[Notification]:
+        """The agreement's notifications, oldest first, each read or unread for that user."""
+        ...
+
+    def mark_read(self, notification_id: int, user_id: int, at: datetime) -> None:
+        """Idempotent; NotFoundError for an unknown notification."""
+        ...
+
+    def get(self, notification_id: int) -> Notification: ...

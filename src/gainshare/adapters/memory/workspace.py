@@ -13,6 +13,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Self
 
+from gainshare.adapters.memory.monitoring import (
+    MemoryDistributions,
+    MemoryMonthlyActuals,
+    MemoryNotifications,
+    MemoryPaymentSchedules,
+    MemoryReferrals,
+    MonitoringState,
+)
 from gainshare.domain.errors import ConflictError, NotFoundError
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money
@@ -48,6 +56,7 @@ class _State:
     settlements: dict[int, SettlementRecord] = field(default_factory=dict)
     ledger: list[tuple[int, Transaction]] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    monitoring: MonitoringState = field(default_factory=MonitoringState)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -396,6 +405,11 @@ class MemoryUnitOfWork:
     settlements: MemorySettlements
     ledger: MemoryLedger
     audit: MemoryAuditLog
+    actuals: MemoryMonthlyActuals
+    schedules: MemoryPaymentSchedules
+    distributions: MemoryDistributions
+    referrals: MemoryReferrals
+    notifications: MemoryNotifications
 
     def __init__(self, database: MemoryDatabase) -> None:
         self._database = database
@@ -429,6 +443,11 @@ class MemoryUnitOfWork:
         self.settlements = MemorySettlements(working)
         self.ledger = MemoryLedger(working)
         self.audit = MemoryAuditLog(working)
+        self.actuals = MemoryMonthlyActuals(working.monitoring, working.agreements)
+        self.schedules = MemoryPaymentSchedules(working.monitoring, working.agreements)
+        self.distributions = MemoryDistributions(working.monitoring, working.agreements)
+        self.referrals = MemoryReferrals(working.monitoring, working.agreements)
+        self.notifications = MemoryNotifications(working.monitoring, working.agreements)
 
 
 class MemoryDatabase:

@@ -1,1 +1,3 @@
 """SQL persistence: SQLAlchemy 2 models, repositories and unit of work, Alembic migrations (SQLite, PostgreSQL)."""
+
+from gainshare.adapters.sql import monitoring_tables as monitoring_tables  # registers its tables in the metadata

@@ -8,6 +8,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from gainshare.adapters.sql.engine import make_engine, make_session_factory
+from gainshare.adapters.sql.monitoring_repositories import (
+    SqlDistributions,
+    SqlMonthlyActuals,
+    SqlNotifications,
+    SqlPaymentSchedules,
+    SqlReferrals,
+)
 from gainshare.adapters.sql.repositories import (
     SqlAgreements,
     SqlAuditLog,
@@ -29,6 +36,11 @@ class SqlUnitOfWork:
     settlements: SqlSettlements
     ledger: SqlLedger
     audit: SqlAuditLog
+    actuals: SqlMonthlyActuals
+    schedules: SqlPaymentSchedules
+    distributions: SqlDistributions
+    referrals: SqlReferrals
+    notifications: SqlNotifications
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -44,6 +56,11 @@ class SqlUnitOfWork:
         self.settlements = SqlSettlements(session)
         self.ledger = SqlLedger(session)
         self.audit = SqlAuditLog(session)
+        self.actuals = SqlMonthlyActuals(session)
+        self.schedules = SqlPaymentSchedules(session)
+        self.distributions = SqlDistributions(session)
+        self.referrals = SqlReferrals(session)
+        self.notifications = SqlNotifications(session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -17,6 +17,7 @@ from gainshare.interfaces.cli.data_commands import app as data_app
 from gainshare.interfaces.cli.discover_commands import app as discover_app
 from gainshare.interfaces.cli.hubs_commands import hubs
 from gainshare.interfaces.cli.incentives_commands import conflicts_app, incentives_app, landscape
+from gainshare.interfaces.cli.monitor_commands import distribute, monitor_app, referrals_app
 
 app = typer.Typer(
     name="gainshare",
@@ -34,6 +35,9 @@ app.add_typer(incentives_app, name="incentives")
 app.add_typer(conflicts_app, name="conflicts")
 app.command("landscape")(landscape)
 app.command("settle")(settle_command.settle)
+app.add_typer(monitor_app, name="monitor")
+app.add_typer(referrals_app, name="referrals")
+app.command("distribute")(distribute)
 app.command("hubs")(hubs)
 app.command("serve")(serve_commands.serve)
 app.command("simulate")(negotiate_commands.simulate)
