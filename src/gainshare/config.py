@@ -4,12 +4,16 @@ Built only by interfaces (the CLI's `serve` and `demo run`, tests); nothing belo
 time. `Settings()` reads the environment; `Settings(**values)` overrides it.
 
 Production mode refuses to run without a configured secret key (`check_startable` raises ConfigurationError with
-a sentence, no traceback); development mode makes a random secret per process and says so.
+a sentence, no traceback); development mode signs with a random secret made once per data folder (the file
+.secret in it, mode 0600), so that every worker process serving the folder accepts the others' cookies, and says so.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import tempfile
 from enum import Enum
 from pathlib import Path
 
@@ -19,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from gainshare.domain.errors import GainshareError
 
 DATABASE_FILE = "gainshare.sqlite3"
+SECRET_FILE = ".secret"  # the development signing secret, in the data folder
 MIN_SECRET_LENGTH = 32
 REPOSITORY = Path(__file__).resolve().parents[2]  # src/gainshare/config.py -> the checkout (for node_modules)
 
@@ -105,9 +110,31 @@ class Settings(BaseSettings):
         if self.production and not self.secure_cookies:
             raise ConfigurationError("production mode sends cookies over HTTPS only: unset GAINSHARE_COOKIE_SECURE")
 
-    def signing_secret(self) -> tuple[str, bool]:
-        """The secret that signs cookies, and whether it was generated for this process (development only)."""
+    def signing_secret(self) -> tuple[str, Path | None]:
+        """The secret that signs cookies, and the development secret file it came from (None: the configured key).
+
+        Development mode without a key: the data folder's .secret, made on first use (0600, created atomically, so
+        several workers starting at once agree on one secret).
+        """
         self.check_startable()
         if self.secret_key is not None:
-            return self.secret_key.get_secret_value(), False
-        return secrets.token_urlsafe(48), True
+            return self.secret_key.get_secret_value(), None
+        path = self.data_folder.resolve() / SECRET_FILE
+        secret = _development_secret(path)
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(f"the development secret in {path} is too short: delete it to make a new one")
+        return secret, path
+
+
+def _development_secret(path: Path) -> str:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as file:
+                file.write(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):  # another worker made it first: use theirs
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    return path.read_text(encoding="ascii").strip()

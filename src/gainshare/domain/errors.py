@@ -43,3 +43,7 @@ class ConflictError(GainshareError):
 
 class ForbiddenError(GainshareError):
     """The acting user may not see or change this; interfaces answer 404 for reads (to hide existence), else 403."""
+
+
+class ReadOnlyError(GainshareError):
+    """A write was attempted in a read-only unit of work: a bug in the use case, never user data."""

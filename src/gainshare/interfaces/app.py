@@ -2,6 +2,7 @@
 
     app = create_app(Settings())             # wires the SQL workspace from the settings (migrating it)
     app = create_app(settings, workspace)    # or with a workspace built elsewhere (tests, `demo run`)
+    uvicorn "gainshare.interfaces.app:app_from_environment" --factory   # each worker: settings from GAINSHARE_*
 
 Middleware, outermost first: security headers -> signed-cookie sessions -> CSRF check (every POST, PUT, PATCH
 and DELETE; header X-CSRF-Token or form field csrf_token) -> routes.
@@ -47,13 +48,19 @@ Errors: `{"error": {"code", "message", "issues": [{"code", "message", "file", "r
 """
 
 
-def create_app(settings: Settings, workspace: Workspace | None = None) -> FastAPI:
+def app_from_environment() -> FastAPI:
+    """The app from GAINSHARE_* settings, for uvicorn's worker processes (`--factory`): the parent process (`gainshare
+    serve`) has migrated the database and made the development secret already, so a worker only opens them."""
+    return create_app(Settings(), migrate=False)
+
+
+def create_app(settings: Settings, workspace: Workspace | None = None, *, migrate: bool = True) -> FastAPI:
     """The ASGI app. ConfigurationError (before anything is opened) when the settings cannot run it."""
-    secret, generated = settings.signing_secret()
-    if generated:
-        log.warning("development mode: sessions are signed with a random secret made for this process")
+    secret, secret_file = settings.signing_secret()
+    if secret_file is not None:
+        log.warning("development mode: sessions are signed with the secret in %s (one per data folder)", secret_file)
     owned = workspace is None
-    ready = workspace or build_workspace(settings.resolved_database_url(), settings.data_folder)
+    ready = workspace or build_workspace(settings.resolved_database_url(), settings.data_folder, migrate=migrate)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

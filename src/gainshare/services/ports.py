@@ -372,6 +372,19 @@ class UnitOfWork(Protocol):
     def rollback(self) -> None: ...
 
 
+class UnitsOfWork(Protocol):
+    """Makes units of work: call it for one that may write; read() for one that only reads.
+
+    A read-only unit of work never waits for writers (on SQLite it does not take the write lock; on PostgreSQL its
+    transaction is READ ONLY) and cannot write: the database refuses its writes and its commit() raises
+    ReadOnlyError. Use it for every use case that changes nothing.
+    """
+
+    def __call__(self) -> UnitOfWork: ...
+
+    def read(self) -> UnitOfWork: ...
+
+
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 

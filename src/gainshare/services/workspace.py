@@ -1,7 +1,8 @@
 """The shared workspace: organisations, people, agreement versions from draft to signed, settlements posted once.
 
-Every use case runs in one unit of work, is scoped to the acting user's organisations (ForbiddenError otherwise),
-and writes an audit entry for every change in the same transaction as the change.
+Every use case runs in one unit of work (a read-only one, units.read(), when it changes nothing), is scoped to the
+acting user's organisations (ForbiddenError otherwise), and writes an audit entry for every change in the same
+transaction as the change.
 
 Who may do what:
 - the system actor (a trusted setup command) and administrators create organisations and users; administrators
@@ -40,6 +41,7 @@ from gainshare.services.ports import (
     Signature,
     StatementRenderer,
     UnitOfWork,
+    UnitsOfWork,
     Upload,
     UploadStatus,
     User,
@@ -101,7 +103,7 @@ class _Access:
 
 @dataclass(frozen=True)
 class WorkspaceService:
-    units: Callable[[], UnitOfWork]
+    units: UnitsOfWork  # units.read() for the use cases that change nothing
     passwords: PasswordHasher
     parser: AgreementParser
     statements: StatementRenderer
@@ -152,19 +154,19 @@ class WorkspaceService:
 
     def find_organisation(self, actor: Actor, ods_code: str) -> Organisation | None:
         """The organisation with an ODS code, for the system or an administrator (setup commands)."""
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._require_administrator(uow, actor)
             return uow.organisations.by_ods_code(ods_code.strip().upper())
 
     def find_user(self, actor: Actor, email: str) -> tuple[User, list[Membership]] | None:
         """The user with an email and their memberships, for the system or an administrator (setup commands)."""
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._require_administrator(uow, actor)
             user = uow.users.by_email(email)
             return None if user is None else (user, uow.users.memberships(user.id))
 
     def authenticate(self, email: str, password: str) -> User | None:
-        with self.units() as uow:
+        with self.units.read() as uow:
             user = uow.users.by_email(email)
         if user is None or not self.passwords.verify(user.password_hash, password):
             return None
@@ -172,12 +174,12 @@ class WorkspaceService:
 
     def profile(self, actor: Actor) -> tuple[User, list[Membership]]:
         """The signed-in user and their memberships."""
-        with self.units() as uow:
+        with self.units.read() as uow:
             user_id = _user_id(actor)
             return uow.users.get(user_id), uow.users.memberships(user_id)
 
     def my_organisations(self, actor: Actor) -> list[Organisation]:
-        with self.units() as uow:
+        with self.units.read() as uow:
             access = self._access(uow, actor)
             return [uow.organisations.get(organisation_id) for organisation_id in sorted(access.readable)]
 
@@ -202,34 +204,34 @@ class WorkspaceService:
         return version
 
     def list_agreements(self, actor: Actor) -> list[AgreementRecord]:
-        with self.units() as uow:
+        with self.units.read() as uow:
             access = self._access(uow, actor)
             return uow.agreements.for_organisations(access.readable)
 
     def get_agreement(self, actor: Actor, agreement_id: int) -> AgreementRecord:
-        with self.units() as uow:
+        with self.units.read() as uow:
             return self._readable(uow, actor, agreement_id)
 
     def list_versions(self, actor: Actor, agreement_id: int) -> list[AgreementVersion]:
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.agreements.versions(agreement_id)
 
     def get_version(self, actor: Actor, agreement_id: int, number: int) -> AgreementVersion:
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.agreements.version(agreement_id, number)
 
     def diff(self, actor: Actor, agreement_id: int, before: int, after: int) -> list[ClauseChange]:
         """Clause-by-clause changes from version `before` to version `after`."""
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             texts = [uow.agreements.version(agreement_id, number).content for number in (before, after)]
         old, new = (self.parser.parse(text, f"agreement {agreement_id}") for text in texts)
         return diff_clauses(old, new)
 
     def signatures(self, actor: Actor, agreement_id: int, number: int) -> list[Signature]:
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.agreements.signatures(uow.agreements.version(agreement_id, number).id)
 
@@ -361,17 +363,17 @@ class WorkspaceService:
 
     def require_editable(self, actor: Actor, agreement_id: int) -> AgreementRecord:
         """The agreement, if the actor may change it (ForbiddenError otherwise): check before side effects."""
-        with self.units() as uow:
+        with self.units.read() as uow:
             return self._editable(uow, actor, agreement_id)
 
     def list_uploads(self, actor: Actor, agreement_id: int) -> list[Upload]:
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.uploads.for_agreement(agreement_id)
 
     def get_upload(self, actor: Actor, agreement_id: int, upload_id: int) -> Upload:
         """One of the agreement's uploads; NotFoundError for an upload of another agreement."""
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             upload = uow.uploads.get(upload_id)
             if upload.agreement_id != agreement_id:
@@ -379,36 +381,36 @@ class WorkspaceService:
             return upload
 
     def list_settlements(self, actor: Actor, agreement_id: int) -> list[SettlementRecord]:
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.settlements.for_agreement(agreement_id)
 
     def ledger_balances(self, actor: Actor, agreement_id: int) -> dict[str, Money]:
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.ledger.balances(agreement_id)
 
     def audit_trail(self, actor: Actor, agreement_id: int) -> list[AuditEntry]:
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.audit.entries(agreement_id)
 
     def parties(self, actor: Actor, agreement_id: int) -> tuple[Organisation, Organisation]:
         """The agreement's commissioner and provider (readable by anyone who may read the agreement)."""
-        with self.units() as uow:
+        with self.units.read() as uow:
             agreement = self._readable(uow, actor, agreement_id)
             return uow.organisations.get(agreement.commissioner_id), uow.organisations.get(agreement.provider_id)
 
     def people(self, actor: Actor, agreement_id: int) -> dict[int, str]:
         """Display names of the members of the agreement's two organisations, by user id (for sign-offs)."""
-        with self.units() as uow:
+        with self.units.read() as uow:
             agreement = self._readable(uow, actor, agreement_id)
             ids = {m.user_id for o in agreement.organisation_ids for m in uow.users.members(o)}
             return {user_id: uow.users.get(user_id).display_name for user_id in sorted(ids)}
 
     def ledger_transactions(self, actor: Actor, agreement_id: int) -> list[Transaction]:
         """The agreement's ledger transactions in posting order."""
-        with self.units() as uow:
+        with self.units.read() as uow:
             self._readable(uow, actor, agreement_id)
             return uow.ledger.transactions(agreement_id)
 

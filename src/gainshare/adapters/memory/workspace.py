@@ -21,7 +21,7 @@ from gainshare.adapters.memory.monitoring import (
     MemoryReferrals,
     MonitoringState,
 )
-from gainshare.domain.errors import ConflictError, NotFoundError
+from gainshare.domain.errors import ConflictError, NotFoundError, ReadOnlyError
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money
 from gainshare.services.ports import (
@@ -411,22 +411,27 @@ class MemoryUnitOfWork:
     referrals: MemoryReferrals
     notifications: MemoryNotifications
 
-    def __init__(self, database: MemoryDatabase) -> None:
+    def __init__(self, database: MemoryDatabase, *, read_only: bool = False) -> None:
         self._database = database
         self._working: _State | None = None
+        self.read_only = read_only  # readers copy the last committed state without waiting for the writers' lock
 
     def __enter__(self) -> Self:
-        self._database.lock.acquire()
+        if not self.read_only:
+            self._database.lock.acquire()
         self._begin()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self._working = None
-        self._database.lock.release()
+        if not self.read_only:
+            self._database.lock.release()
 
     def commit(self) -> None:
         if self._working is None:
             raise RuntimeError("the unit of work is used outside its 'with' block")
+        if self.read_only:
+            raise ReadOnlyError("a read-only unit of work cannot commit")
         self._database.state = self._working
         self._begin()
 
@@ -451,7 +456,10 @@ class MemoryUnitOfWork:
 
 
 class MemoryDatabase:
-    """Calling it gives a new unit of work, like SqlDatabase."""
+    """Calling it gives a new unit of work, read() a read-only one, like SqlDatabase.
+
+    A committed state is never changed again (a commit publishes the writer's copy), so readers copy it unlocked.
+    """
 
     def __init__(self) -> None:
         self.state = _State()
@@ -459,3 +467,6 @@ class MemoryDatabase:
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)
+
+    def read(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self, read_only=True)

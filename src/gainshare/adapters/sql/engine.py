@@ -4,6 +4,10 @@ SQLite connections get foreign keys on, WAL journalling (file databases), a busy
 every transaction: writers queue for the one write lock instead of failing half way with "database is locked",
 so a unit of work on SQLite is serialisable. PostgreSQL runs at READ COMMITTED and relies on row locks and
 unique constraints for its races.
+
+Read-only units of work use a reader engine (make_read_engine): on a SQLite file, its own pool of connections with
+PRAGMA query_only on and a deferred BEGIN, so readers never queue for the write lock (with WAL they read the last
+committed snapshot while a writer holds it); on PostgreSQL, the writer's pool with every transaction READ ONLY.
 """
 
 from __future__ import annotations
@@ -30,12 +34,28 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def make_read_engine(writer: Engine) -> Engine:
+    """An engine for read-only transactions on the writer's database (see the module docstring)."""
+    url = writer.url
+    if url.get_backend_name() == "sqlite":
+        if _in_memory(url.database):
+            return writer  # one private database per engine: readers share it, and the unit of work refuses commits
+        return _sqlite_engine(url.render_as_string(hide_password=False), url.database, read_only=True)
+    if url.get_backend_name() == "postgresql":
+        return writer.execution_options(postgresql_readonly=True)  # BEGIN ... READ ONLY, on the writer's pool
+    return writer
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def _sqlite_engine(url: str, database: str | None) -> Engine:
-    in_memory = not database or database == ":memory:" or database.startswith("file::memory:")
+def _in_memory(database: str | None) -> bool:
+    return not database or database == ":memory:" or database.startswith("file::memory:")
+
+
+def _sqlite_engine(url: str, database: str | None, *, read_only: bool = False) -> Engine:
+    in_memory = _in_memory(database)
     if not in_memory:
         Path(database or "").parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
@@ -49,10 +69,12 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         if not in_memory:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only = ON")  # any write fails: "attempt to write a readonly database"
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

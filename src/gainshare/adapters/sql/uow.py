@@ -7,7 +7,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from gainshare.adapters.sql.engine import make_engine, make_session_factory
+from gainshare.adapters.sql.engine import make_engine, make_read_engine, make_session_factory
 from gainshare.adapters.sql.monitoring_repositories import (
     SqlDistributions,
     SqlMonthlyActuals,
@@ -24,10 +24,15 @@ from gainshare.adapters.sql.repositories import (
     SqlUploads,
     SqlUsers,
 )
+from gainshare.domain.errors import ReadOnlyError
 
 
 class SqlUnitOfWork:
-    """Use as a context manager; commit() to keep the changes, anything else is rolled back on exit."""
+    """Use as a context manager; commit() to keep the changes, anything else is rolled back on exit.
+
+    A read-only one (SqlDatabase.read()) runs on the reader engine, where the database refuses writes, and its
+    commit() raises ReadOnlyError.
+    """
 
     organisations: SqlOrganisations
     users: SqlUsers
@@ -42,8 +47,9 @@ class SqlUnitOfWork:
     referrals: SqlReferrals
     notifications: SqlNotifications
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._sessions = sessions
+        self.read_only = read_only
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
@@ -72,6 +78,8 @@ class SqlUnitOfWork:
             self._session = None
 
     def commit(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError("a read-only unit of work cannot commit")
         self._require().commit()
 
     def rollback(self) -> None:
@@ -84,15 +92,21 @@ class SqlUnitOfWork:
 
 
 class SqlDatabase:
-    """A database at a URL; calling it gives a new unit of work (it is the services' unit-of-work factory)."""
+    """A database at a URL; calling it gives a new unit of work, read() a read-only one (the services' factory)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
+        self.read_engine: Engine = make_read_engine(self.engine)
         self._sessions = make_session_factory(self.engine)
+        self._readers = make_session_factory(self.read_engine)
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions)
 
+    def read(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._readers, read_only=True)
+
     def dispose(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()

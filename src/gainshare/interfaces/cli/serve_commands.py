@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,13 +19,19 @@ if TYPE_CHECKING:  # the server, database and settings libraries load only when 
 console = Console(highlight=False)
 Host = Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
+Workers = Annotated[
+    int | None,
+    typer.Option(min=1, help="Worker processes (default: the number of CPUs); each builds the app from GAINSHARE_*."),
+]
+APP_FACTORY = "gainshare.interfaces.app:app_from_environment"
 
 
-def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = None) -> None:
     """Serve the web pages and the JSON API (settings from GAINSHARE_* environment variables).
 
-    Production mode (GAINSHARE_MODE=production) refuses to start without GAINSHARE_SECRET_KEY. Exit code 2 when
-    the settings cannot run the app.
+    The database is migrated once, then WORKERS processes (default: one per CPU) serve it; with more than one,
+    each worker builds the app from the same GAINSHARE_* settings. Production mode (GAINSHARE_MODE=production)
+    refuses to start without GAINSHARE_SECRET_KEY. Exit code 2 when the settings cannot run the app.
     """
     from gainshare.bootstrap import build_workspace  # noqa: PLC0415
 
@@ -32,7 +39,7 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     _check(settings)
     with user_errors():
         workspace = build_workspace(settings.resolved_database_url(), settings.data_folder)
-    _run(settings, workspace, host, port)
+    _run(settings, workspace, host, port, _worker_count(workers))
 
 
 def demo_run(
@@ -40,6 +47,7 @@ def demo_run(
     port: Port = 8000,
     folder: Annotated[Path, typer.Option(help="Folder for the demo database and uploads.")] = Path("data/demo"),
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after seeding.")] = True,
+    workers: Workers = None,
 ) -> None:
     """Seed the demo federation's workspace (a SQLite database in FOLDER; nothing is added twice) and serve it:
     an ICB and a GP federation, a commissioner finance and a federation manager login, an agreement with
@@ -60,7 +68,8 @@ def demo_run(
     if not serve_after:
         workspace.close()
         return
-    _run(settings, workspace, host, port)
+    _settings_to_environment(settings)  # what worker processes build their app from
+    _run(settings, workspace, host, port, _worker_count(workers))
 
 
 def _settings(**overrides: object) -> Settings:
@@ -83,16 +92,33 @@ def _check(settings: Settings) -> None:
         raise typer.Exit(EXIT_FAILURE) from None
 
 
-def _run(settings: Settings, workspace: Workspace, host: str, port: int) -> None:
+def _worker_count(workers: int | None) -> int:
+    return workers if workers is not None else (os.cpu_count() or 1)
+
+
+def _settings_to_environment(settings: Settings) -> None:
+    os.environ["GAINSHARE_DATA_FOLDER"] = str(settings.data_folder.resolve())
+    os.environ["GAINSHARE_MODE"] = settings.mode.value
+    os.environ.pop("GAINSHARE_DATABASE_URL", None)
+
+
+def _run(settings: Settings, workspace: Workspace, host: str, port: int, workers: int) -> None:
     import uvicorn  # noqa: PLC0415  (only commands that serve pay for importing the server)
 
     from gainshare.interfaces.app import create_app  # noqa: PLC0415
 
-    app = create_app(settings, workspace)
-    if not settings.production:
-        console.print("Development mode: sessions are signed with a random secret made for this run.")
-    console.print(f"Serving on [bold]http://{host}:{port}/[/] (API under /api); Ctrl+C to stop.")
+    with user_errors():
+        _secret, secret_file = settings.signing_secret()  # made here once, before any worker starts
+    if secret_file is not None:
+        console.print(f"Development mode: sessions are signed with the secret in {escape(str(secret_file))} (0600).")
+    console.print(f"Serving on [bold]http://{host}:{port}/[/] (API under /api), {workers} worker(s); Ctrl+C to stop.")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+        if workers == 1:
+            uvicorn.run(create_app(settings, workspace), host=host, port=port, log_level="info", proxy_headers=False)
+        else:
+            workspace.close()  # each worker opens its own
+            uvicorn.run(
+                APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info", proxy_headers=False
+            )
     finally:
         workspace.close()
