@@ -18,6 +18,7 @@ from gainshare.interfaces.cli.discover_commands import app as discover_app
 from gainshare.interfaces.cli.hubs_commands import hubs
 from gainshare.interfaces.cli.incentives_commands import conflicts_app, incentives_app, landscape
 from gainshare.interfaces.cli.monitor_commands import distribute, monitor_app, referrals_app
+from gainshare.interfaces.cli.statement_command import statement
 
 app = typer.Typer(
     name="gainshare",
@@ -35,6 +36,7 @@ app.add_typer(incentives_app, name="incentives")
 app.add_typer(conflicts_app, name="conflicts")
 app.command("landscape")(landscape)
 app.command("settle")(settle_command.settle)
+app.command("statement")(statement)
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(referrals_app, name="referrals")
 app.command("distribute")(distribute)
