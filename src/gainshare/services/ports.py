@@ -363,6 +363,9 @@ class UnitOfWork(Protocol):
     @property
     def notifications(self) -> Notifications: ...
 
+    @property
+    def incentives(self) -> IncentiveRecords: ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc_info: object) -> None: ...
@@ -549,7 +552,7 @@ class ServiceCatalogueReader(Protocol):
         ...
 
 
-# --- Incentive schemes: evidence, sign-off, payments and declared interests (adapters/memory/incentives.py) ---------
+# --- Incentive schemes: evidence, sign-off, payments and declared interests (adapters/memory, adapters/sql) ---------
 
 
 @dataclass(frozen=True, slots=True)
@@ -635,14 +638,26 @@ class IncentiveRecords(Protocol):
     def add_payment(
         self, scheme_id: str, transaction: Transaction, approved_by: int, at: datetime, conflict_flags: tuple[str, ...]
     ) -> PaymentRecord:
-        """Record a balanced payment once: ConflictError if its key was recorded before."""
+        """Record a balanced payment once: ConflictError if its key was recorded before (even concurrently).
+
+        The key is engines.incentives.payment_key(scheme, stage, practice): one payment per stage and practice.
+        """
         ...
 
     def payments(self, scheme_id: str) -> list[PaymentRecord]: ...
 
-    def add_declaration(self, declaration: Declaration) -> None: ...
+    def add_declaration(self, declaration: Declaration) -> None:
+        """Append to the register; a declaration with the same person, organisation, nature and start date as an
+        earlier one is an update (for example its end date set) and supersedes it."""
+        ...
 
-    def declarations(self) -> list[Declaration]: ...
+    def declarations(self) -> list[Declaration]:
+        """The register as it stands: the latest of each declaration, in the order they were (last) recorded."""
+        ...
+
+    def declaration_history(self) -> list[Declaration]:
+        """Every declaration ever recorded, superseded ones included, in recording order."""
+        ...
 
 
 class IncentiveUnitOfWork(Protocol):

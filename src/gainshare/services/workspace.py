@@ -10,7 +10,10 @@ Who may do what:
 - members of either owning organisation read an agreement; so do practice viewers of a member practice of the
   provider federation;
 - commissioner finance (in the commissioner) and federation managers (in the provider) edit, propose, settle,
-  and sign for their own organisation.
+  and sign for their own organisation;
+- a commissioner-side signature is checked against the register of declared interests (engines/conflicts.py): a
+  current interest of the signer in the federation or one of its member practices refuses it (the default policy,
+  with a committed conflict.refused audit entry) or lets it through with a conflict.flagged entry (the FLAG policy).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gainshare.domain.conflicts import ConflictFlag, ConflictPolicy, Decision, DecisionKind, Register
 from gainshare.domain.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from gainshare.domain.figures import Figures
 from gainshare.domain.issues import Issue, Source
@@ -27,6 +31,8 @@ from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money
 from gainshare.domain.parties import PartyRole, is_ods_code
 from gainshare.engines.clauses import ClauseChange, diff_clauses
+from gainshare.engines.conflicts import check_decision
+from gainshare.services.incentives import ConflictOfInterestError
 from gainshare.services.ports import (
     AgreementParser,
     AgreementRecord,
@@ -108,6 +114,7 @@ class WorkspaceService:
     parser: AgreementParser
     statements: StatementRenderer
     clock: Callable[[], datetime]
+    conflict_policy: ConflictPolicy = ConflictPolicy.REFUSE  # for commissioner-side signatures
 
     # --- organisations and people -------------------------------------------------------------------------
 
@@ -287,6 +294,8 @@ class WorkspaceService:
                 raise ForbiddenError(f"you cannot sign for organisation {organisation_id} on this agreement")
             version = uow.agreements.version(agreement_id, number, for_update=True)
             _check_signable(version, content_sha256)
+            if organisation_id == agreement.commissioner_id:
+                self._screen_signature(uow, actor, agreement, version)
             uow.agreements.add_signature(version.id, organisation_id, access.user_id, content_sha256, self.clock())
             self._audit_version(uow, actor, "version.signed_by", version, organisation=organisation_id)
             if _signed_by_both(agreement, version, uow.agreements.signatures(version.id)):
@@ -449,6 +458,31 @@ class WorkspaceService:
         if not access.can_edit(agreement):
             raise ForbiddenError(f"you can read agreement {agreement_id} but not change it")
         return agreement
+
+    def _screen_signature(
+        self, uow: UnitOfWork, actor: Actor, agreement: AgreementRecord, version: AgreementVersion
+    ) -> tuple[ConflictFlag, ...]:
+        """The register's flags on the signer; refused (audited, ConflictOfInterestError) or audited as flagged."""
+        federation = uow.organisations.get(agreement.provider_id)
+        members = frozenset(org.ods_code for org in uow.organisations.all() if org.parent_id == federation.id)
+        subject = f"version {version.number} of agreement {agreement.id}, {agreement.title}"
+        signer = uow.users.get(_user_id(actor)).email
+        decision = Decision(
+            DecisionKind.AGREEMENT_SIGNATURE, signer, self.clock().date(), federation.ods_code, federation.name,
+            members, subject,
+        )  # fmt: skip
+        flags = check_decision(Register(tuple(uow.incentives.declarations())), decision)
+        if not flags:
+            return flags
+        entity = f"agreement/{agreement.id}/version/{version.number}"
+        details = {"decision": decision.kind.value, "reasons": [flag.reason for flag in flags]}
+        if self.conflict_policy is ConflictPolicy.REFUSE:
+            uow.rollback()
+            self._audit(uow, actor, "conflict.refused", entity, agreement.id, **details)
+            uow.commit()
+            raise ConflictOfInterestError(flags)
+        self._audit(uow, actor, "conflict.flagged", entity, agreement.id, **details)
+        return flags
 
     def _check_content(self, content: str, commissioner: Organisation, provider: Organisation) -> None:
         terms = self.parser.parse(content, "agreement")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Self
 
+from gainshare.adapters.memory.incentive_records import IncentiveState, MemoryIncentiveRecords
 from gainshare.adapters.memory.monitoring import (
     MemoryDistributions,
     MemoryMonthlyActuals,
@@ -57,6 +58,7 @@ class _State:
     ledger: list[tuple[int, Transaction]] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     monitoring: MonitoringState = field(default_factory=MonitoringState)
+    incentives: IncentiveState = field(default_factory=IncentiveState)
     last_id: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -410,6 +412,7 @@ class MemoryUnitOfWork:
     distributions: MemoryDistributions
     referrals: MemoryReferrals
     notifications: MemoryNotifications
+    incentives: MemoryIncentiveRecords
 
     def __init__(self, database: MemoryDatabase, *, read_only: bool = False) -> None:
         self._database = database
@@ -453,6 +456,7 @@ class MemoryUnitOfWork:
         self.distributions = MemoryDistributions(working.monitoring, working.agreements)
         self.referrals = MemoryReferrals(working.monitoring, working.agreements)
         self.notifications = MemoryNotifications(working.monitoring, working.agreements)
+        self.incentives = MemoryIncentiveRecords(working.incentives)
 
 
 class MemoryDatabase:

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from gainshare.adapters.sql.engine import make_engine, make_read_engine, make_session_factory
+from gainshare.adapters.sql.incentive_repositories import SqlIncentiveRecords
 from gainshare.adapters.sql.monitoring_repositories import (
     SqlDistributions,
     SqlMonthlyActuals,
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
     distributions: SqlDistributions
     referrals: SqlReferrals
     notifications: SqlNotifications
+    incentives: SqlIncentiveRecords
 
     def __init__(self, sessions: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._sessions = sessions
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
         self.distributions = SqlDistributions(session)
         self.referrals = SqlReferrals(session)
         self.notifications = SqlNotifications(session)
+        self.incentives = SqlIncentiveRecords(session)
         return self
 
     def __exit__(self, *exc_info: object) -> None:

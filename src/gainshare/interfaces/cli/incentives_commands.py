@@ -1,4 +1,4 @@
-"""`gainshare incentives schedule`, `gainshare conflicts register` and `gainshare landscape`."""
+"""`gainshare incentives schedule`, `gainshare conflicts register` and `gainshare landscape` (table or PNG map)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,24 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from gainshare.adapters.incentives_file import load_register, load_scheme, load_weighted_list
+from gainshare.adapters.icb_tiles import load_icb_tiles
+from gainshare.adapters.incentives_file import YamlSchemeParser, load_register, load_scheme, load_weighted_list
 from gainshare.adapters.landscape import load_landscape, select
 from gainshare.adapters.loaders.epraccur import load_epraccur
 from gainshare.adapters.loaders.list_sizes import load_registered_patients
-from gainshare.domain.incentives import IncentiveScheme, PatientBasis, PatientCount, PaymentSchedule, SurveyStatus
+from gainshare.domain.errors import ConflictError
+from gainshare.domain.incentives import (
+    IncentiveScheme,
+    PatientBasis,
+    PatientCount,
+    PaymentSchedule,
+    SignOff,
+    SurveyStatus,
+)
 from gainshare.engines.incentives import payment_schedule
 from gainshare.interfaces.cli.errors import user_errors
 from gainshare.reports.conflicts import register_csv, register_html
+from gainshare.reports.landscape_map import render_landscape_png
 
 incentives_app = typer.Typer(help="Incentive schemes that pay practices to federate.", no_args_is_help=True)
 conflicts_app = typer.Typer(help="The register of declared interests.", no_args_is_help=True)
@@ -42,18 +52,50 @@ def schedule(
         str | None, typer.Option(help="Date to schedule as of (YYYY-MM-DD); default the last stage.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (amounts in pence) instead of a table.")] = False,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="A workspace database URL (GAINSHARE_DATABASE_URL of gainshare serve) where the scheme is registered: "
+            "its milestone sign-offs are applied. Without it, milestones are shown awaiting sign-off.",
+        ),
+    ] = None,
 ) -> None:
-    """The payment schedule per practice and stage, to the penny. Milestones are shown awaiting sign-off."""
+    """The payment schedule per practice and stage, to the penny."""
     with user_errors():
         scheme = load_scheme(scheme_file)
         counts = _counts(scheme, list_sizes)
         practice_list = load_epraccur(practices) if practices is not None else None
         day = date.fromisoformat(as_of) if as_of else max(stage.due for stage in scheme.stages)
-        result = payment_schedule(scheme, counts, practice_list, [], day)
+        sign_offs = _recorded_sign_offs(database, scheme) if database else ()
+        result = payment_schedule(scheme, counts, practice_list, sign_offs, day)
     if as_json:
         typer.echo(json.dumps(schedule_dict(scheme, result), indent=2))
     else:
         _print_schedule(scheme, result)
+
+
+def _recorded_sign_offs(url: str, scheme: IncentiveScheme) -> tuple[SignOff, ...]:
+    """The sign-offs recorded in the workspace for the scheme, if the database holds the same scheme."""
+    from gainshare.adapters.sql import migrate  # noqa: PLC0415 (SQLAlchemy loads only when a database is named)
+    from gainshare.adapters.sql.uow import SqlDatabase  # noqa: PLC0415
+
+    current, newest = migrate.current_revision(url), migrate.head_revision()
+    if current != newest:
+        raise ConflictError(
+            f"the database is at schema revision {current or 'none'}, not the newest ({newest}): "
+            "run gainshare serve against it once to migrate it"
+        )
+    database = SqlDatabase(url)
+    try:
+        with database() as uow:
+            registered = uow.incentives.scheme(scheme.id)
+            records = uow.incentives.sign_offs(scheme.id)
+    finally:
+        database.dispose()
+    if YamlSchemeParser().parse(registered.content, f"incentive scheme {scheme.id}") != scheme:
+        raise ConflictError(f"the scheme file differs from scheme {scheme.id!r} as registered in the workspace")
+    return tuple(SignOff(item.stage_id, item.practice_code, item.signed_at.date()) for item in records)
 
 
 def _counts(scheme: IncentiveScheme, path: Path) -> tuple[PatientCount, ...]:
@@ -142,11 +184,17 @@ def register(
 def landscape(
     status: Annotated[str | None, typer.Option(help="planning, not-planning or federated.", show_default=False)] = None,
     icb: Annotated[str | None, typer.Option(help="An ICB ODS code, such as QK1.", show_default=False)] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", help="Also draw a schematic map (one tile per ICB, by NHS region) of the CCGs shown."),
+    ] = None,
 ) -> None:
     """The 2015 HSJ survey of CCGs incentivising federation, mapped to today's sub-ICB locations and ICBs."""
     with user_errors():
         wanted = _status(status)
         entries = select(load_landscape(), wanted, icb)
+        if png is not None:
+            render_landscape_png(load_icb_tiles(), entries, png)
     table = Table("CCG (2015)", "Code", "Status", "Sub-ICB location", "ICB", "Note")
     for entry in entries:
         note = ("MCP vanguard. " if entry.mcp_vanguard else "") + entry.scheme_note
@@ -156,6 +204,8 @@ def landscape(
         )  # fmt: skip
     console.print(table)
     console.print(f"{len(entries)} CCGs")
+    if png is not None:
+        console.print(f"Wrote {png} (a schematic tile map: one equal tile per ICB, not to scale)")
 
 
 def _status(text: str | None) -> SurveyStatus | None:
