@@ -33,6 +33,14 @@ TABLES = {
     "referral_statements",
     "notifications",
     "notification_reads",
+    # 0003_incentives
+    "incentive_schemes",
+    "incentive_evidence",
+    "incentive_sign_offs",
+    "incentive_payments",
+    "incentive_payment_postings",
+    "declared_interests",
+    "incentive_conflict_flags",
 }
 
 
