@@ -75,6 +75,38 @@ def _statement(page: Any, base: str) -> None:
     page.click("a:has-text('Statement for')")
 
 
+def _negotiate_results(page: Any, base: str) -> None:
+    page.goto(f"{base}/agreements/1/negotiate")
+    page.fill("#f-alt1-name", "Federation-friendly")
+    page.fill("#f-alt1-share", "70%")
+    page.click("#run")
+    page.wait_for_selector("#results")
+    page.wait_for_function("() => document.querySelectorAll('[data-chart-ready]').length === 6", timeout=30_000)
+
+
+def _negotiate_errors(page: Any, base: str) -> None:
+    page.goto(f"{base}/agreements/1/negotiate")
+    page.fill("#f-anticoag-shift-share-likely", "150%")
+    page.fill("#f-scenarios", "50")
+    page.click("#run")
+    page.wait_for_selector(".nhsuk-error-summary")
+
+
+DISCOVER = "/discover/Y99901"
+
+
+def _discover_funnel(page: Any, base: str) -> None:
+    page.goto(f"{base}{DISCOVER}/services/ecg")
+    page.wait_for_selector("[data-chart-ready]", timeout=15_000)
+
+
+def _discover_trend(page: Any, base: str) -> None:
+    """The funnel page after selecting the planted ECG outlier's code: its trend in the panel (htmx)."""
+    _discover_funnel(page, base)
+    page.click("#practice-Z90010 a")
+    page.wait_for_selector("#trend-chart[data-chart-ready]", timeout=15_000)
+
+
 def _goto(path: str) -> Step:
     def step(page: Any, base: str) -> None:
         page.goto(base + path)
@@ -100,6 +132,9 @@ PAGES: list[tuple[str, Step]] = [
     ("15-settlements", _goto("/agreements/1/settlements")),
     ("16-statement", _statement),
     ("17-not-found", _goto("/agreements/99")),
+    ("40-negotiate", _goto("/agreements/1/negotiate")),
+    ("41-negotiate-results", _negotiate_results),
+    ("42-negotiate-errors", _negotiate_errors),
 ]
 
 

@@ -281,3 +281,33 @@ def _path(location: tuple[int | str, ...]) -> str:
 
 
 _DIST_TAGS = ("fixed", "normal", "lognormal", "triangular", "uniform", "beta")
+
+
+def assumption_sources(path: Path, agreement: Agreement) -> dict[str, str]:
+    """Where each variable's distribution comes from: the file, its monthly history, or the agreement (defaults).
+
+    Call after load_assumptions has accepted the file."""
+    model = AssumptionsFile.model_validate(read_document(path))
+    name = path.name
+    sources: dict[str, str] = {}
+    for scheme_id, item in model.schemes.items():
+        given = item.model_fields_set
+        history = f"monthly history in {name} ({len(item.history)} months)" if item.history else None
+        defaults = {
+            "baseline_activity": history or "none given",
+            "activity_growth": f"the agreement's list growth; sd from the {history}" if history else "list growth",
+            "ramp_up": "default: the full shift in year 1",
+            "hospital_price": f"the agreement's price (version {agreement.version})",
+            "out_of_hospital_cost": f"the agreement's provision price (version {agreement.version})",
+        }
+        for variable in ("baseline_activity", "activity_growth", "shift_share", "ramp_up", *_PRICES):
+            key = f"{scheme_id}.{variable}"
+            sources[key] = name if variable in given else defaults.get(variable, name)
+    provider = model.provider_costs.model_fields_set
+    sources["provider.setup"] = name if "setup" in provider else "default: none"
+    sources["provider.running_per_year"] = name if "running_per_year" in provider else "default: none"
+    sources["quality_score"] = name if "quality_score" in model.model_fields_set else "default: 1 (full quality)"
+    return sources
+
+
+_PRICES = ("hospital_price", "out_of_hospital_cost")

@@ -15,10 +15,12 @@ from gainshare.domain.terms import SharingRules
 from gainshare.engines.simulation.distributions import mean_of
 from gainshare.engines.simulation.frontier import Constraints, Frontier, Grid, search
 from gainshare.engines.simulation.outcomes import (
+    Distributions,
     Model,
     TermsSummary,
     Tornado,
     build_model,
+    distributions,
     simulate,
     summarise_outcomes,
     tornado,
@@ -34,6 +36,7 @@ class SimulationReport:
     seed: int
     summary: TermsSummary
     tornado: Tornado
+    distributions: Distributions  # histograms of each party's outcomes
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ def simulate_agreement(
     """Each party's distribution of outcomes under the agreement's own terms, and what drives it (tornado)."""
     model, used, rng = _prepare(agreement, assumptions, scenarios, seed)
     outcomes = simulate(model, [agreement.sharing], scenarios, rng)[0]
-    return SimulationReport(agreement, used, summarise_outcomes(outcomes), tornado(model, agreement.sharing))
+    return SimulationReport(
+        agreement, used, summarise_outcomes(outcomes), tornado(model, agreement.sharing), distributions(outcomes)
+    )
 
 
 def compare_terms(

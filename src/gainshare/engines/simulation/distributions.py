@@ -15,21 +15,62 @@ Floats = NDArray[np.float64]
 
 
 def sample(distribution: Distribution, rng: np.random.Generator, count: int) -> Floats:
-    """Independent draws with numpy's own samplers (faster than inverting the CDF)."""
+    """Independent draws."""
+    out = np.empty(count)
+    sample_into(distribution, rng, out)
+    return out
+
+
+def sample_into(distribution: Distribution, rng: np.random.Generator, out: Floats) -> None:
+    """Independent draws written into out (a contiguous 1-d array), transformed in place: standard normals scaled
+    (exp for the lognormal), uniforms through the triangular's inverse CDF; fewer temporaries than numpy's
+    parametrised samplers, and faster."""
     match distribution:
         case Fixed(value=value):
-            return np.full(count, value)
+            out.fill(value)
         case Normal(mean=mean, sd=sd):
-            return _clip(distribution, rng.normal(mean, sd, count))
+            _affine(rng.standard_normal(out=out), sd, mean)
+            _clip_into(distribution, out)
         case LogNormal():
             mu, sigma = distribution.log_parameters()
-            return rng.lognormal(mu, sigma, count)
-        case Triangular(low=low, mode=mode, high=high):
-            return np.full(count, low) if low == high else rng.triangular(low, mode, high, count)
+            np.exp(_affine(rng.standard_normal(out=out), sigma, mu), out=out)
+        case Triangular():
+            _triangular_into(distribution, rng.random(out=out))
         case Uniform(low=low, high=high):
-            return rng.uniform(low, high, count)
+            _affine(rng.random(out=out), high - low, low)
         case Beta(alpha=alpha, beta=beta, low=low, high=high):
-            return low + (high - low) * rng.beta(alpha, beta, count)
+            out[:] = rng.beta(alpha, beta, out.size)
+            _affine(out, high - low, low)
+
+
+def _affine(values: Floats, scale: float, shift: float) -> Floats:
+    values *= scale
+    values += shift
+    return values
+
+
+def _triangular_into(distribution: Triangular, p: Floats) -> None:
+    """The triangular's inverse CDF of uniforms p, in place (one temporary)."""
+    low, mode, high = distribution.low, distribution.mode, distribution.high
+    if high == low:
+        p.fill(low)
+        return
+    left = p < (mode - low) / (high - low)
+    right = 1 - p
+    right *= (high - low) * (high - mode)
+    np.sqrt(right, out=right)
+    np.subtract(high, right, out=right)
+    p *= (high - low) * (mode - low)
+    np.sqrt(p, out=p)
+    p += low
+    np.copyto(p, right, where=~left)
+
+
+def _clip_into(distribution: Normal, values: Floats) -> None:
+    if distribution.minimum is not None or distribution.maximum is not None:
+        low = -math.inf if distribution.minimum is None else distribution.minimum
+        high = math.inf if distribution.maximum is None else distribution.maximum
+        np.clip(values, low, high, out=values)
 
 
 def from_standard_normal(distribution: Distribution, z: Floats) -> Floats:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from gainshare.domain.agreement import Agreement
 from gainshare.domain.assumptions import SCHEME_VARIABLES, Assumptions
@@ -87,46 +88,59 @@ def layout(agreement: Agreement, assumptions: Assumptions, variables: Variables)
 
 
 def evaluate(plan: Layout, draws: Floats) -> Evaluated:
-    count = draws.shape[0]
-    net = np.zeros((count, plan.length_years.size))
-    baseline = np.zeros_like(net)
-    for scheme, columns in enumerate(plan.scheme_columns):
-        _add_scheme(plan, draws, columns, plan.setup_funding[scheme], net, baseline)
+    """Every scheme at once, period by period, on (schemes, scenarios) arrays (contiguous rows of the draws).
+
+    The arithmetic above, regrouped so that few arrays are made: with k = activity x price and m = activity x
+    shift, per period (F length, A list growth, U price factor; G_s = (1 + growth_s)^y and
+    R_s = 1 - (1 - ramp_s)^t)
+
+        baseline = F A U sum_s k_s
+        net      = baseline - F U sum_s k_s G_s + F (U sum_s m_s price_s G_s R_s - sum_s m_s unit_s G_s R_s) - set-up
+    """
+    rows = draws.T  # (variables, n): the draws are column-major, so each variable's row is contiguous
+    activity, growth, shift, ramp, price, unit_cost = (rows[column] for column in _by_variable(plan))
+    weighted = activity * price  # k (S, n)
+    moved = activity * np.clip(shift, 0.0, 1.0)  # m
+    moved_price = moved * price
+    moved_unit = moved * unit_cost
+    grown = _powers(1 + np.maximum(growth, -1.0), plan.term_year)  # exponent -> G
+    remaining = _powers(1 - np.clip(ramp, 0.0, 1.0), plan.elapsed_years)  # exponent -> (1 - ramp)^t
+    count, periods = draws.shape[0], plan.length_years.size
+    net = np.empty((periods, count))
+    baseline = np.empty((periods, count))
+    total = weighted.sum(axis=0)
+    setup = plan.setup_funding.sum(axis=0)
+    for period in range(periods):
+        length, price_factor = plan.length_years[period], plan.price_factor[period]
+        growth_now = grown[plan.term_year[period]]
+        reached = growth_now - growth_now * remaining[plan.elapsed_years[period]]  # G R
+        np.multiply(total, length * plan.activity_factor[period] * price_factor, out=baseline[period])
+        row = net[period]
+        np.multiply(np.einsum("sn,sn->n", weighted, growth_now), -length * price_factor, out=row)
+        row += baseline[period]
+        row += np.einsum("sn,sn->n", moved_price, reached) * (length * price_factor)
+        row -= np.einsum("sn,sn->n", moved_unit, reached) * length
+        row -= setup[period]
     running = draws[:, plan.provider_running_column] * plan.length_years.sum()
-    return Evaluated(net, baseline, draws[:, plan.quality_column], draws[:, plan.provider_setup_column] + running)
+    return Evaluated(net.T, baseline.T, draws[:, plan.quality_column], draws[:, plan.provider_setup_column] + running)
 
 
-def _add_scheme(
-    plan: Layout, draws: Floats, columns: tuple[int, ...], setup: Floats, net: Floats, baseline: Floats
-) -> None:
-    activity, growth, shift, ramp, price, unit_cost = (draws[:, column, None] for column in columns)
-    scheme_baseline = (activity * price) * (plan.length_years * plan.activity_factor * plan.price_factor)
-    demand = (activity * plan.length_years) * _powers(1 + np.maximum(growth, -1.0), plan.term_year)
-    reached = 1 - _powers(1 - np.clip(ramp, 0.0, 1.0), plan.elapsed_years)
-    moved = demand * reached
-    moved *= np.clip(shift, 0.0, 1.0)
-    price_now = price * plan.price_factor
-    baseline += scheme_baseline
-    net += scheme_baseline
-    net -= demand * price_now
-    moved *= price_now - unit_cost
-    net += moved
-    net -= setup
+def _by_variable(plan: Layout) -> NDArray[np.intp]:
+    return np.asarray(plan.scheme_columns, dtype=np.intp).T  # (variables, S)
 
 
-def _powers(base: Floats, exponents: Floats) -> Floats:
-    """base (n, 1) to each exponent (P,): by repeated multiplication when the exponents are small whole numbers
-    (annual periods), which is several times faster than np.power."""
-    whole = np.rint(exponents)
-    if not np.array_equal(whole, exponents) or whole.min() < 0 or whole.max() > _MAX_REPEATED:
-        return np.power(base, exponents)
-    result = np.empty((base.shape[0], exponents.size))
-    current = np.ones(base.shape[0])
+def _powers(base: Floats, exponents: Floats) -> dict[float, Floats]:
+    """base to each distinct exponent: by repeated multiplication when the exponents are small whole numbers
+    (annual periods), several times faster than np.power."""
+    distinct = sorted(set(exponents.tolist()))
+    if any(value != round(value) or not 0 <= value <= _MAX_REPEATED for value in distinct):
+        return {value: np.power(base, value) for value in distinct}
+    result: dict[float, Floats] = {}
+    current = np.ones_like(base)
     done = 0
-    flat = base[:, 0]
-    for column, exponent in sorted(enumerate(whole.astype(int)), key=lambda pair: pair[1]):
-        while done < exponent:
-            current = current * flat
+    for value in distinct:
+        while done < value:
+            current = current * base
             done += 1
-        result[:, column] = current
+        result[value] = current
     return result

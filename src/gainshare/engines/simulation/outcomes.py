@@ -131,6 +131,46 @@ def summarise_outcomes(outcomes: Outcomes) -> TermsSummary:
     )
 
 
+HISTOGRAM_BINS = 40
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts of scenarios in equal bins; the bins' edges in whole pence (len(edges) == len(counts) + 1)."""
+
+    edges: tuple[int, ...]
+    counts: tuple[int, ...]
+
+
+def histogram(values: Floats, bins: int = HISTOGRAM_BINS) -> Histogram:
+    """Equal bins over the range of the values, edges rounded to whole pence (one bin when every value is equal)."""
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1:
+        return Histogram((_pence(low), _pence(low) + 1), (int(values.size),))
+    edges = np.linspace(low, high, bins + 1)
+    counts, _ = np.histogram(values, edges)
+    return Histogram(tuple(_pence(float(edge)) for edge in edges), tuple(int(count) for count in counts))
+
+
+@dataclass(frozen=True)
+class Distributions:
+    """Histograms of each party's outcomes over the term."""
+
+    net_saving: Histogram
+    provider_share: Histogram
+    provider_net: Histogram
+    commissioner_retained: Histogram
+
+
+def distributions(outcomes: Outcomes, bins: int = HISTOGRAM_BINS) -> Distributions:
+    return Distributions(
+        histogram(outcomes.net_saving, bins),
+        histogram(outcomes.provider_share, bins),
+        histogram(outcomes.provider_net, bins),
+        histogram(outcomes.commissioner_retained, bins),
+    )
+
+
 @dataclass(frozen=True)
 class TornadoBar:
     """One assumption at its low and high quantile, every other at its median."""

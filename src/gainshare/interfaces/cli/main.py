@@ -45,6 +45,7 @@ app.command("serve")(serve_commands.serve)
 app.command("simulate")(negotiate_commands.simulate)
 app.command("compare")(negotiate_commands.compare)
 app.command("frontier")(negotiate_commands.frontier)
+app.add_typer(negotiate_commands.negotiate_app, name="negotiate")
 app.command("baseline")(activity_commands.baseline)
 app.command("savings")(activity_commands.savings)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gainshare.adapters.agreement_file.loader import load_agreement
-from gainshare.adapters.assumptions_file import load_assumptions
+from gainshare.adapters.assumptions_file import assumption_sources, load_assumptions
 from gainshare.domain.agreement import Agreement
 from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.issues import Issue, Source
@@ -39,6 +41,7 @@ from gainshare.services.negotiation import (
 )
 
 console = Console(highlight=False)
+negotiate_app = typer.Typer(help="Negotiation packs: the simulation, term sets and frontier as PDF and Excel.")
 
 AgreementArg = Annotated[Path, typer.Argument(help="The agreement file (.yaml, .yml or .json).", show_default=False)]
 AssumptionsArg = Annotated[
@@ -154,6 +157,50 @@ def frontier(
         typer.echo(json.dumps(_frontier_json(report), indent=2))
         return
     _print_frontier(report)
+
+
+@negotiate_app.command("pack")
+def pack(
+    agreement: AgreementArg,
+    assumptions: AssumptionsArg,
+    terms: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Agreement files whose sharing rules are alternative terms.", show_default=False),
+    ] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the pack as PDF here.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the pack as an Excel workbook here.")] = None,
+    scenarios: Annotated[int, typer.Option(help="Number of simulated scenarios.")] = DEFAULT_FRONTIER_SCENARIOS,
+    seed: Seed = None,
+) -> None:
+    """The negotiation pack: outcomes per term set, the frontier, the assumptions and their sources, and the
+    recommended terms with the reason (the frontier's default grid and constraints, as `frontier`)."""
+    from gainshare.reports.negotiation_pack import build_pack, pack_pdf, pack_xlsx  # noqa: PLC0415  (heavy)
+
+    if pdf is None and xlsx is None:
+        raise typer.BadParameter("give --pdf, --xlsx or both", param_hint="--pdf/--xlsx")
+    with user_errors():
+        loaded = load_agreement(agreement)
+        loaded_assumptions = load_assumptions(assumptions, loaded)
+        term_sets = [TermSet(f"{agreement.name} (as agreed)", loaded.sharing)]
+        term_sets += [TermSet(path.name, load_agreement(path).sharing) for path in terms or []]
+        used = seed if seed is not None else secrets.randbits(32)  # printed below: reproducible
+        report = simulate_agreement(loaded, loaded_assumptions, scenarios, used)
+        comparison = compare_terms(loaded, loaded_assumptions, term_sets, scenarios, used)
+        grid = Grid(
+            _rates("20%:80%:5%", "--shares"), _rates("0%,0.5%,1%,2%,3%", "--thresholds"), _caps("none,5%,10%,15%,20%")
+        )
+        found = negotiation_frontier(
+            loaded, loaded_assumptions, grid, default_constraints(loaded_assumptions), scenarios, used
+        )
+        sources = assumption_sources(assumptions, loaded)
+        document = build_pack(report, comparison, found, loaded_assumptions, sources, datetime.now(UTC))
+        if pdf is not None:
+            pdf.write_bytes(pack_pdf(document))
+        if xlsx is not None:
+            xlsx.write_bytes(pack_xlsx(document))
+    written = " and ".join(str(path) for path in (pdf, xlsx) if path is not None)
+    console.print(f"Wrote the negotiation pack ({scenarios:,} scenarios, seed {used}) to {escape(written)}.")
+    console.print(f"[bold]Recommended:[/] {_terms_text(found.frontier.recommended)}. {escape(found.frontier.reason)}")
 
 
 # --- tables -------------------------------------------------------------------------------------------------
