@@ -107,6 +107,21 @@ def _discover_trend(page: Any, base: str) -> None:
     page.wait_for_selector("#trend-chart[data-chart-ready]", timeout=15_000)
 
 
+DISCOVER = "/discover/Y99901"
+
+
+def _discover_funnel(page: Any, base: str) -> None:
+    page.goto(f"{base}{DISCOVER}/services/ecg")
+    page.wait_for_selector("[data-chart-ready]", timeout=15_000)
+
+
+def _discover_trend(page: Any, base: str) -> None:
+    """The funnel page after selecting the planted ECG outlier's code: its trend in the panel (htmx)."""
+    _discover_funnel(page, base)
+    page.click("#practice-Z90010 a")
+    page.wait_for_selector("#trend-chart[data-chart-ready]", timeout=15_000)
+
+
 def _goto(path: str) -> Step:
     def step(page: Any, base: str) -> None:
         page.goto(base + path)
@@ -132,6 +147,10 @@ PAGES: list[tuple[str, Step]] = [
     ("15-settlements", _goto("/agreements/1/settlements")),
     ("16-statement", _statement),
     ("17-not-found", _goto("/agreements/99")),
+    ("20-discover", _goto("/discover")),
+    ("21-discover-ranking", _goto(DISCOVER)),
+    ("22-discover-funnel", _discover_funnel),
+    ("23-discover-trend", _discover_trend),
     ("40-negotiate", _goto("/agreements/1/negotiate")),
     ("41-negotiate-results", _negotiate_results),
     ("42-negotiate-errors", _negotiate_errors),

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 
 from gainshare.adapters.agreement_file.loader import load_agreement, parse_agreement
+from gainshare.adapters.catalogue import YamlCatalogueReader
+from gainshare.adapters.discover_datasets import FolderDiscoverDatasets, write_demo_dataset
 from gainshare.adapters.figures_file import load_figures
 from gainshare.adapters.sql.migrate import upgrade
 from gainshare.adapters.sql.passwords import Argon2PasswordHasher
@@ -21,10 +23,12 @@ from gainshare.adapters.uploaded_figures import FiguresFileDecoder, FolderUpload
 from gainshare.domain.agreement import Agreement
 from gainshare.domain.figures import Figures
 from gainshare.engines.demo.agreement import agreement_document, figures_document
-from gainshare.engines.demo.federation import DEFAULT_SEED, DemoParameters, generate_federation
+from gainshare.engines.demo.federation import DEFAULT_SEED, DemoFederation, DemoParameters, generate_federation
 from gainshare.reports.serialize import settlement_dict
 from gainshare.services.agreements import AgreementService
 from gainshare.services.demo_workspace import DemoDocuments, DemoSeed, DemoSeeder
+from gainshare.services.discover import DiscoverService
+from gainshare.services.discover_workspace import DiscoverWorkspace
 from gainshare.services.figures_uploads import FiguresService
 from gainshare.services.ports import PasswordHasher
 from gainshare.services.settlements import SettlementService
@@ -71,6 +75,8 @@ class Workspace:
     service: WorkspaceService
     figures: FiguresService
     database: SqlDatabase
+    discover: DiscoverWorkspace  # Discover datasets under data_folder/discover (adapters/discover_datasets.py)
+    data_folder: Path
 
     def close(self) -> None:
         self.database.dispose()
@@ -97,7 +103,15 @@ def build_workspace(
         clock=clock or _utc_now,
     )
     figures = FiguresService(service, FiguresFileDecoder(), FolderUploadContents(data_folder / "uploads"), parser)
-    return Workspace(service, figures, database)
+    discover = DiscoverWorkspace(service, FolderDiscoverDatasets(data_folder / DISCOVER_FOLDER), discover_service())
+    return Workspace(service, figures, database, discover, data_folder)
+
+
+DISCOVER_FOLDER = "discover"  # data_folder/discover/<ODS code>/dataset.json: an organisation's Discover dataset
+
+
+def discover_service() -> DiscoverService:
+    return DiscoverService(YamlCatalogueReader())
 
 
 def _utc_now() -> datetime:
@@ -107,9 +121,9 @@ def _utc_now() -> datetime:
 DEMO_PASSWORD = "northvale-demo-password"  # documented, printed by `gainshare demo run`; local demo only
 
 
-def demo_documents(seed: int = DEFAULT_SEED) -> DemoDocuments:
+def demo_documents(seed: int = DEFAULT_SEED, federation: DemoFederation | None = None) -> DemoDocuments:
     """The demo generator's agreement (as version 1, and a 60:40 draft after it) and monthly figures, as text."""
-    federation = generate_federation(DemoParameters(seed=seed))
+    federation = federation or generate_federation(DemoParameters(seed=seed))
     agreement = agreement_document(federation)
     draft = copy.deepcopy(agreement)
     draft["sharing"]["gains"]["provider_share"] = "60%"
@@ -130,9 +144,14 @@ def demo_documents(seed: int = DEFAULT_SEED) -> DemoDocuments:
 
 
 def seed_demo(workspace: Workspace, password: str = DEMO_PASSWORD, seed: int = DEFAULT_SEED) -> DemoSeed:
-    """The demo organisations, users and agreement in the workspace (nothing is added twice)."""
+    """The demo organisations, users and agreement in the workspace (nothing is added twice), and the demo
+    federation's activity and list sizes as its Discover dataset under the data folder."""
+    federation = generate_federation(DemoParameters(seed=seed))
+    documents = demo_documents(seed, federation)
     seeder = DemoSeeder(workspace.service, workspace.figures, password)
-    return seeder.seed(demo_documents(seed))
+    seeded = seeder.seed(documents)
+    write_demo_dataset(federation, workspace.data_folder / DISCOVER_FOLDER, documents.federation_ods)
+    return seeded
 
 
 def _yaml(document: dict[str, Any]) -> str:

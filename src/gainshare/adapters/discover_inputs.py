@@ -1,4 +1,5 @@
-"""Registered patients by age/sex band for Discover, from either file shape:
+"""Discover's inputs from files: aggregated activity rows (through the activity loader), and registered patients by
+age/sex band from either file shape:
 
 - NHS Digital 'Patients Registered at a GP Practice' (read by gainshare.adapters.loaders.list_sizes), or
 - a simple CSV of practice_code, month (or extract_date), sex (F/M or FEMALE/MALE), age_band (0-4 ... 95+),
@@ -11,15 +12,27 @@ import csv
 from datetime import date
 from pathlib import Path
 
+from gainshare.adapters.loaders.activity import load_activity
 from gainshare.adapters.loaders.list_sizes import load_registered_patients
 from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.issues import Issue, Source
 from gainshare.domain.population import AgeBand, AgeSexBand, RegisteredPatients, Sex
+from gainshare.domain.variation import ActivityRow
 
 SIMPLE_COLUMNS = ("practice_code", "sex", "age_band", "patients")
 _DATE_COLUMNS = ("month", "extract_date")
 _SEXES = {"F": Sex.FEMALE, "FEMALE": Sex.FEMALE, "M": Sex.MALE, "MALE": Sex.MALE}
 MAX_PROBLEMS = 50
+
+
+def load_activity_rows(path: Path) -> tuple[ActivityRow, ...]:
+    """Aggregated activity (practice_code, service_line, pod, month, activity, cost) as Discover's rows."""
+    return tuple(
+        ActivityRow(
+            row["practice_code"], row["service_line"], row["pod"], row["month"], row["activity"], row["cost_pence"]
+        )
+        for row in load_activity(path).to_pylist()
+    )
 
 
 def load_patients(path: Path) -> RegisteredPatients:

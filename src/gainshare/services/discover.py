@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from gainshare.domain.catalogue import Assumption, CatalogueEntry, Evidence, ServiceCatalogue
-from gainshare.domain.errors import InvalidInputError
+from gainshare.domain.errors import InvalidInputError, NotFoundError
 from gainshare.domain.issues import Issue, Severity, Source
 from gainshare.domain.money import Money
 from gainshare.domain.opportunity import GREEN_BOOK_DISCOUNT_RATE, OpportunityAppraisal, OpportunityCase
@@ -28,6 +28,7 @@ from gainshare.domain.variation import (
     BandKey,
     LimitMethod,
     PracticeObservation,
+    PracticeVariation,
     ReferenceRates,
     VariationResult,
 )
@@ -76,6 +77,33 @@ class OpportunityReport:
     appraisal: OpportunityAppraisal
     period: Period
     warnings: tuple[Issue, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeMonth:
+    month: date
+    observed: int
+    expected: Decimal  # the practice's expected count for the period, spread as the federation's activity falls
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeTrend:
+    """One practice's monthly hospital activity of a service line against what its age/sex mix would predict."""
+
+    service_line: str
+    practice: PracticeVariation
+    months: tuple[PracticeMonth, ...]
+    period: Period
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityPack:
+    """What the opportunity pack (PDF and workbook) shows: the ranked appraisal, and the funnel of each service."""
+
+    title: str
+    source: str  # where the activity and list sizes came from, in words
+    opportunity: OpportunityReport
+    variations: tuple[VariationReport, ...]  # one per appraised service line, in rank order
 
 
 class DiscoverService:
@@ -143,6 +171,51 @@ class DiscoverService:
                 continue
             cases.append(opportunity_case(entry, rows, period.length))
         return OpportunityReport(appraise(cases, term_years, discount_rate), period, tuple(warnings))
+
+    def pack(
+        self,
+        inputs: DiscoverInputs,
+        *,
+        title: str,
+        source: str,
+        term_years: int = 3,
+        discount_rate: Decimal = GREEN_BOOK_DISCOUNT_RATE,
+        catalogue_location: str | None = None,
+    ) -> OpportunityPack:
+        """The appraisal of every catalogued service line in the activity, and each one's variation between
+        practices (the funnel data), for the opportunity pack."""
+        report = self.opportunity(
+            inputs, term_years=term_years, discount_rate=discount_rate, catalogue_location=catalogue_location
+        )
+        variations = tuple(
+            self.variation(inputs, item.case.service_line, catalogue_location=catalogue_location)
+            for item in report.appraisal.services
+        )
+        return OpportunityPack(title, source, report, variations)
+
+    def trend(
+        self, inputs: DiscoverInputs, service_line: str, practice_code: str, *, catalogue_location: str | None = None
+    ) -> PracticeTrend:
+        """A practice's activity month by month over the period analysed, with its expected count spread over the
+        months in proportion to the federation's activity in each (so seasonality is not mistaken for a signal)."""
+        report = self.variation(inputs, service_line, catalogue_location=catalogue_location)
+        practice = report.result.practice(practice_code)
+        if practice is None:
+            raise NotFoundError(f"practice {practice_code} has no list sizes in the data for {service_line}")
+        rows = _hospital_rows(inputs, report.period, service_line)
+        federation: dict[date, int] = defaultdict(int)
+        own: dict[date, int] = defaultdict(int)
+        for row in rows:
+            federation[row.month] += row.activity
+            if row.practice_code == practice_code:
+                own[row.month] += row.activity
+        total = sum(federation.values())
+        months = []
+        with decimal.localcontext(EXACT):
+            for month in report.period.months:
+                share = Decimal(federation[month]) / total if total else Decimal(1) / report.period.length
+                months.append(PracticeMonth(month, own[month], practice.expected * share))
+        return PracticeTrend(service_line, practice, tuple(months), report.period)
 
 
 # --- Steps (public for tests and other interfaces) ------------------------------------------------------------

@@ -1,12 +1,13 @@
-"""`gainshare discover variation|opportunity`: unwarranted variation between practices, and the services worth
-moving out of hospital. Reads an aggregated activity file (practice_code, service_line, pod, month, activity,
-cost) and, for variation, a 'Patients Registered at a GP Practice' file with age/sex bands, through the NHS file
-loaders in gainshare.adapters.loaders.
+"""`gainshare discover variation|opportunity|pack`: unwarranted variation between practices, the services worth
+moving out of hospital, and the opportunity pack (PDF and Excel workbook with formulas) of both. Reads an
+aggregated activity file (practice_code, service_line, pod, month, activity, cost) and, for variation and the
+pack, a 'Patients Registered at a GP Practice' file with age/sex bands, through the NHS file loaders in
+gainshare.adapters.loaders.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,14 +17,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from gainshare.adapters.catalogue import YamlCatalogueReader
-from gainshare.adapters.discover_inputs import load_patients
-from gainshare.adapters.loaders.activity import load_activity
+from gainshare.adapters.discover_inputs import load_activity_rows, load_patients
 from gainshare.domain.catalogue import Assumption
 from gainshare.domain.issues import Issue
 from gainshare.domain.money import format_rate, parse_rate
 from gainshare.domain.opportunity import OpportunityAppraisal
 from gainshare.domain.population import RegisteredPatients
-from gainshare.domain.variation import ActivityRow, LimitMethod, Significance, VariationResult
+from gainshare.domain.variation import LimitMethod, Significance, VariationResult
 from gainshare.interfaces.cli.errors import user_errors
 from gainshare.services.discover import DEFAULT_PROVISION_PODS, DiscoverInputs, DiscoverService
 
@@ -32,6 +32,10 @@ console = Console(highlight=False)
 
 ACTIVITY_HELP = (
     "Aggregated activity: CSV, Parquet or Excel with practice_code, service_line, pod, month, activity, cost."
+)
+LIST_SIZES_HELP = (
+    "Registered patients by quinary age/sex band: the NHS file, or a simple CSV of practice_code, month, sex, "
+    "age_band, patients."
 )
 Catalogue = Annotated[
     Path | None, typer.Option(help="A service catalogue YAML to use instead of the one shipped with gainshare.")
@@ -56,14 +60,7 @@ _STYLE = {
 @app.command("variation")
 def variation(
     activity: Annotated[Path, typer.Argument(help=ACTIVITY_HELP, show_default=False)],
-    list_sizes: Annotated[
-        Path,
-        typer.Argument(
-            help="Registered patients by quinary age/sex band: the NHS file, or a simple CSV of practice_code, "
-            "month, sex, age_band, patients.",
-            show_default=False,
-        ),
-    ],
+    list_sizes: Annotated[Path, typer.Argument(help=LIST_SIZES_HELP, show_default=False)],
     service_line: Annotated[str, typer.Option("--service-line", "-s", help="The service line to analyse.")],
     percentile: Annotated[
         str, typer.Option(help="Target for the opportunity: practices above this percentile of ratios come down to it.")
@@ -123,6 +120,49 @@ def opportunity(
     _print_assumptions(report.appraisal.assumptions, report.warnings)
 
 
+@app.command("pack")
+def pack(
+    activity: Annotated[Path, typer.Argument(help=ACTIVITY_HELP, show_default=False)],
+    list_sizes: Annotated[Path, typer.Argument(help=LIST_SIZES_HELP, show_default=False)],
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the pack as a PDF here.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the pack as an Excel workbook here.")] = None,
+    title: Annotated[str, typer.Option(help="The pack's title.")] = "Opportunity pack",
+    term_years: Annotated[int, typer.Option(min=1, max=30, help="Length of the proposed term in years.")] = 3,
+    discount_rate: Annotated[str, typer.Option(help="Yearly discount rate (HM Treasury Green Book: 3.5%).")] = "3.5%",
+    catalogue: Catalogue = None,
+    first_month: FirstMonth = None,
+    last_month: LastMonth = None,
+    provision_pod: ProvisionPods = None,
+) -> None:
+    """The opportunity pack: services ranked by NPV with their year-by-year arithmetic, each service's funnel plot
+    and outliers, and every assumption with its source; as a PDF and/or an Excel workbook whose figures are
+    formulas (opportunity, ramp-up, discount factors, NPV, payback) a finance reader can check."""
+    if pdf is None and xlsx is None:
+        raise typer.BadParameter("give --pdf FILE, --xlsx FILE or both")
+    with user_errors():
+        inputs = _inputs(activity, load_patients(list_sizes), first_month, last_month, provision_pod)
+        found = _service().pack(
+            inputs,
+            title=title,
+            source=f"hospital activity from {activity.name}, list sizes from {list_sizes.name}",
+            term_years=term_years,
+            discount_rate=parse_rate(discount_rate),
+            catalogue_location=str(catalogue) if catalogue else None,
+        )
+    from gainshare.reports.discover_pack import pack_pdf, pack_xlsx  # noqa: PLC0415  (WeasyPrint loads Pango)
+
+    if xlsx is not None:
+        xlsx.write_bytes(pack_xlsx(found))
+        console.print(f"[green]✓[/] Workbook: {escape(str(xlsx))}")
+    if pdf is not None:
+        pdf.write_bytes(pack_pdf(found, datetime.now(UTC)))
+        console.print(f"[green]✓[/] PDF: {escape(str(pdf))}")
+    appraisal = found.opportunity.appraisal
+    for item in appraisal.services:
+        console.print(f"  {item.rank:>2}. {escape(item.case.name)}: NPV {item.npv}, payback {item.payback.render()}")
+    console.print(f"Total NPV of {len(appraisal.services)} services: [bold]{appraisal.total_npv}[/]")
+
+
 def _service() -> DiscoverService:
     return DiscoverService(YamlCatalogueReader())
 
@@ -134,16 +174,9 @@ def _inputs(
     last_month: str | None,
     provision_pods: list[str] | None,
 ) -> DiscoverInputs:
-    table = load_activity(activity)
-    rows = tuple(
-        ActivityRow(
-            row["practice_code"], row["service_line"], row["pod"], row["month"], row["activity"], row["cost_pence"]
-        )
-        for row in table.to_pylist()
-    )
     return DiscoverInputs(
         patients=patients,
-        activity=rows,
+        activity=load_activity_rows(activity),
         provision_pods=tuple(provision_pods) if provision_pods else DEFAULT_PROVISION_PODS,
         first_month=_month(first_month),
         last_month=_month(last_month),

@@ -13,6 +13,7 @@ from gainshare.interfaces.api.deps import client_address
 from gainshare.interfaces.security.sessions import current_user_id, sign_in, sign_out
 from gainshare.interfaces.web.agreement_pages import router as agreement_router
 from gainshare.interfaces.web.deps import PageActor, Service, Throttle
+from gainshare.interfaces.web.discover_routes import router as discover_router
 from gainshare.interfaces.web.figures_pages import router as figures_router
 from gainshare.interfaces.web.negotiate_routes import router as negotiate_router
 from gainshare.interfaces.web.pages import KNOWN_ERRORS, PageRoute, page_for_error, redirect, render
@@ -23,6 +24,7 @@ log = logging.getLogger("gainshare.web")
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 router.include_router(agreement_router)
 router.include_router(figures_router)
+router.include_router(discover_router)
 router.include_router(negotiate_router)
 
 
