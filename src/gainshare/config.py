@@ -16,9 +16,11 @@ import secrets
 import tempfile
 from enum import Enum
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gainshare.domain.errors import GainshareError
 
@@ -38,17 +40,66 @@ class Mode(Enum):
 
 
 class OidcSettings(BaseSettings):
-    """OpenID Connect sign-in (optional): all three of issuer, client id and client secret, or none."""
+    """OpenID Connect sign-in (optional): all three of issuer, client id and client secret, or none.
+
+    A verified email in the provider's ID token signs in the existing user with that email (docs/deployment.md).
+    """
 
     model_config = SettingsConfigDict(env_prefix="GAINSHARE_OIDC_", extra="ignore")
 
     issuer: str | None = Field(None, description="The provider's issuer URL (its discovery document is under it).")
     client_id: str | None = Field(None, description="This app's client id at the provider.")
     client_secret: SecretStr | None = Field(None, description="This app's client secret at the provider.")
+    scopes: str = Field("openid email profile", description="Scopes asked for, space-separated (openid and email).")
+    allowed_email_domains: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated email domains that may sign in this way; empty: any."
+    )
+    create_users: bool = Field(
+        False, description="Create a user with no memberships at a first sign-in (needs allowed_email_domains)."
+    )
+    redirect_url: str | None = Field(
+        None, description="The callback URL registered at the provider; default: from the request (development)."
+    )
+
+    @field_validator("allowed_email_domains", mode="before")
+    @classmethod
+    def _split_domains(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return [str(domain).strip().lstrip("@").casefold() for domain in value if str(domain).strip()]
+        return value
 
     @property
     def enabled(self) -> bool:
         return bool(self.issuer and self.client_id and self.client_secret)
+
+    def problems(self, production: bool) -> list[str]:
+        """Why these settings cannot run OpenID Connect sign-in (empty: they can, or it is off)."""
+        given = {"issuer": self.issuer, "client id": self.client_id, "client secret": self.client_secret}
+        missing = [name for name, value in given.items() if not value]
+        if len(missing) == len(given):
+            return []
+        if missing:
+            names = "GAINSHARE_OIDC_ISSUER, _CLIENT_ID and _CLIENT_SECRET"
+            return [f"set all of {names} or none (missing: {', '.join(missing)})"]
+        problems = [] if _secure_url(self.issuer) else [f"the issuer {self.issuer!r} must be an https:// URL"]
+        if not {"openid", "email"} <= set(self.scopes.split()):
+            problems.append("GAINSHARE_OIDC_SCOPES must include openid and email")
+        if self.create_users and not self.allowed_email_domains:
+            problems.append("GAINSHARE_OIDC_CREATE_USERS needs GAINSHARE_OIDC_ALLOWED_EMAIL_DOMAINS")
+        if self.redirect_url is not None and not _secure_url(self.redirect_url):
+            problems.append(f"the redirect URL {self.redirect_url!r} must be an https:// URL")
+        if production and self.redirect_url is None:
+            problems.append("production mode needs GAINSHARE_OIDC_REDIRECT_URL (https://<host>/auth/oidc/callback)")
+        return problems
+
+
+def _secure_url(url: str | None) -> bool:
+    """https, or http to this machine only (a provider or app on loopback, as in development and tests)."""
+    parts = urlsplit(url or "")
+    loopback = parts.hostname in {"localhost", "127.0.0.1", "::1"}
+    return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http" and loopback))
 
 
 class Settings(BaseSettings):
@@ -109,6 +160,9 @@ class Settings(BaseSettings):
             )
         if self.production and not self.secure_cookies:
             raise ConfigurationError("production mode sends cookies over HTTPS only: unset GAINSHARE_COOKIE_SECURE")
+        oidc_problems = self.oidc.problems(self.production)
+        if oidc_problems:
+            raise ConfigurationError("OpenID Connect sign-in: " + "; ".join(oidc_problems))
 
     def signing_secret(self) -> tuple[str, Path | None]:
         """The secret that signs cookies, and the development secret file it came from (None: the configured key).

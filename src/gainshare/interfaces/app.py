@@ -28,6 +28,7 @@ from gainshare import __version__
 from gainshare.bootstrap import Workspace, build_workspace
 from gainshare.config import Settings
 from gainshare.interfaces.api.errors import install_error_handlers
+from gainshare.interfaces.api.oidc_routes import install_oidc
 from gainshare.interfaces.api.routes import router as api_router
 from gainshare.interfaces.security.csrf import CSRFMiddleware
 from gainshare.interfaces.security.headers import SecurityHeadersMiddleware
@@ -90,6 +91,7 @@ def create_app(settings: Settings, workspace: Workspace | None = None, *, migrat
     app.state.html_errors = None
     install_error_handlers(app)
     app.include_router(api_router)
+    install_oidc(app, settings)  # /auth/oidc/* only when OpenID Connect is configured
     _install_pages(app)
     app.add_middleware(CSRFMiddleware, max_body_bytes=settings.max_upload_bytes)
     install_sessions(app, settings, secret)
