@@ -122,6 +122,36 @@ def _discover_trend(page: Any, base: str) -> None:
     page.wait_for_selector("#trend-chart[data-chart-ready]", timeout=15_000)
 
 
+HUBS = "/agreements/1/hubs?run=1&service=anticoag&hubs=4&pin=Z90003&per_session=12"
+SCHEME = "/incentives/northvale-federation-development"
+CONFLICTED = "clinical-lead@northvale-icb.example"
+
+
+def _hubs(page: Any, base: str) -> None:
+    page.goto(base + HUBS)
+    page.wait_for_selector("[data-chart-ready]", timeout=15_000)
+    page.wait_for_selector("[data-map-ready]", timeout=15_000)
+
+
+def _landscape(page: Any, base: str) -> None:
+    page.goto(f"{base}/landscape")
+    page.wait_for_function("() => document.querySelector('.gs-landscape-map img').naturalWidth > 0", timeout=30_000)
+
+
+def _sign_off_refused(page: Any, base: str) -> None:
+    """Signed in as the demo's clinical lead (a declared interest in a member practice), try a sign-off."""
+    page.click("button:has-text('Sign out')")
+    page.fill("#email", CONFLICTED)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{base}/")
+    page.goto(base + SCHEME)
+    page.select_option("#stage", "year-1")
+    page.select_option("#sign-off-practice", "Z90001")
+    page.click("button:has-text('Sign off')")
+    page.wait_for_selector("#refusal")
+
+
 def _goto(path: str) -> Step:
     def step(page: Any, base: str) -> None:
         page.goto(base + path)
@@ -154,6 +184,11 @@ PAGES: list[tuple[str, Step]] = [
     ("40-negotiate", _goto("/agreements/1/negotiate")),
     ("41-negotiate-results", _negotiate_results),
     ("42-negotiate-errors", _negotiate_errors),
+    ("30-hub-design", _hubs),
+    ("31-incentive-scheme", _goto(SCHEME)),
+    ("32-conflicts-register", _goto("/conflicts")),
+    ("33-landscape", _landscape),
+    ("34-sign-off-refused", _sign_off_refused),  # signs in as another user: keep it last
 ]
 
 
@@ -168,9 +203,12 @@ def main() -> int:
         with serving(app) as base, sync_playwright() as playwright:
             browser = launch(playwright)
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            only = sys.argv[1:]  # names (or prefixes) of the screenshots to take; none: all
             for name, step in PAGES:
                 if name == "02-home":
                     _sign_in(page, base)
+                if only and not any(name.startswith(prefix) for prefix in only):
+                    continue
                 step(page, base)
                 page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
                 found = axe_violations(page)

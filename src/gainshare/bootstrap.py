@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,8 +15,10 @@ import yaml
 
 from gainshare.adapters.agreement_file.loader import load_agreement, parse_agreement
 from gainshare.adapters.catalogue import YamlCatalogueReader
+from gainshare.adapters.demo_practice_data import DemoPracticeData
 from gainshare.adapters.discover_datasets import FolderDiscoverDatasets, write_demo_dataset
 from gainshare.adapters.figures_file import load_figures
+from gainshare.adapters.incentives_file import YamlSchemeParser
 from gainshare.adapters.sql.migrate import upgrade
 from gainshare.adapters.sql.passwords import Argon2PasswordHasher
 from gainshare.adapters.sql.uow import SqlDatabase
@@ -24,12 +27,17 @@ from gainshare.domain.agreement import Agreement
 from gainshare.domain.figures import Figures
 from gainshare.engines.demo.agreement import agreement_document, figures_document
 from gainshare.engines.demo.federation import DEFAULT_SEED, DemoFederation, DemoParameters, generate_federation
+from gainshare.engines.demo.incentive_scheme import SCHEME_ID, incentive_document
 from gainshare.reports.serialize import settlement_dict
 from gainshare.services.agreements import AgreementService
+from gainshare.services.demo_incentives import DemoIncentiveDocuments, DemoIncentiveSeeder
 from gainshare.services.demo_workspace import DemoDocuments, DemoSeed, DemoSeeder
 from gainshare.services.discover import DiscoverService
 from gainshare.services.discover_workspace import DiscoverWorkspace
 from gainshare.services.figures_uploads import FiguresService
+from gainshare.services.hub_design import HubDesignService
+from gainshare.services.incentive_overview import IncentivePages
+from gainshare.services.incentives import IncentiveService
 from gainshare.services.ports import PasswordHasher
 from gainshare.services.settlements import SettlementService
 from gainshare.services.workspace import WorkspaceService
@@ -75,6 +83,8 @@ class Workspace:
     service: WorkspaceService
     figures: FiguresService
     database: SqlDatabase
+    hub_design: HubDesignService  # the demo federation's practices and activity (adapters/demo_practice_data.py)
+    incentives: IncentiveService
     discover: DiscoverWorkspace  # Discover datasets under data_folder/discover (adapters/discover_datasets.py)
     data_folder: Path
 
@@ -104,7 +114,9 @@ def build_workspace(
     )
     figures = FiguresService(service, FiguresFileDecoder(), FolderUploadContents(data_folder / "uploads"), parser)
     discover = DiscoverWorkspace(service, FolderDiscoverDatasets(data_folder / DISCOVER_FOLDER), discover_service())
-    return Workspace(service, figures, database, discover, data_folder)
+    hub_design = HubDesignService(service, DemoPracticeData())
+    incentives = IncentiveService(database, YamlSchemeParser(), clock or _utc_now)
+    return Workspace(service, figures, database, hub_design, incentives, discover, data_folder)
 
 
 DISCOVER_FOLDER = "discover"  # data_folder/discover/<ODS code>/dataset.json: an organisation's Discover dataset
@@ -151,8 +163,33 @@ def seed_demo(workspace: Workspace, password: str = DEMO_PASSWORD, seed: int = D
     seeder = DemoSeeder(workspace.service, workspace.figures, password)
     seeded = seeder.seed(documents)
     write_demo_dataset(federation, workspace.data_folder / DISCOVER_FOLDER, documents.federation_ods)
-    return seeded
+    incentives = DemoIncentiveSeeder(workspace.service, workspace.incentives, workspace.hub_design.data, password)
+    logins = incentives.seed(demo_incentive_documents(seed))
+    return dataclasses.replace(seeded, logins=seeded.logins + logins)
+
+
+def demo_incentive_documents(seed: int = DEFAULT_SEED) -> DemoIncentiveDocuments:
+    """The demo's GBP 2.50 per patient scheme (engines/demo/incentive_scheme.py) as text, and what to seed with it."""
+    federation = generate_federation(DemoParameters(seed=seed))
+    document = incentive_document(federation)
+    member = federation.practices[2]  # the practice the demo's clinical lead declared an interest in
+    return DemoIncentiveDocuments(
+        scheme_id=SCHEME_ID,
+        scheme_text=_yaml(document),
+        commissioner_ods=document["commissioner"]["ods_code"],
+        commissioner_name=document["commissioner"]["name"],
+        federation_ods=document["federation"]["ods_code"],
+        snapshot=document["list_snapshot"],
+        interest_in=member.code,
+        interest_in_name=member.name,
+    )
 
 
 def _yaml(document: dict[str, Any]) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+
+def incentive_pages(workspace: Workspace) -> IncentivePages:
+    """The incentive pages' view of the workspace: schemes, schedules with the members' list sizes, decisions."""
+    service = workspace.service
+    return IncentivePages(workspace.incentives, service, workspace.hub_design.data, service.clock)

@@ -1,5 +1,6 @@
-"""Maps of a hub-and-spoke layout: a static PNG for reports (matplotlib) and a self-contained HTML map (inline
-SVG and a few lines of script: no CDN, no tiles unless asked for, so it works offline and inside the web app).
+"""Maps of a hub-and-spoke layout: a static PNG for reports (matplotlib), a self-contained HTML map (inline SVG and
+a few lines of script: no CDN, no tiles unless asked for, so it works offline), and the map's SVG alone
+(`map_svg`, no script) for the web app, whose own static script adds panning and zooming.
 
 Practices are dots sized by demand, each joined to its hub by a line; hubs are highlighted; other candidate sites
 are hollow. Positions use Web Mercator in the HTML map (so optional slippy-map tiles line up) and an
@@ -271,6 +272,23 @@ def _view(layout: _Layout) -> _View:
     x0 = (min(xs) + max(xs)) / 2 - SVG_WIDTH / 2 / scale
     y0 = (min(ys) + max(ys)) / 2 - SVG_HEIGHT / 2 / scale
     return _View(x0, y0, scale)
+
+
+def map_svg(report: HubReport, *, tiles: TileLayer | None = None, element_id: str = "map") -> str:
+    """The map alone: one <svg> element (role img, labelled by its title), no script and no styles of its own.
+
+    Practices are `circle.practice` (one per practice with a location), hubs `g.hub`, candidate sites not chosen
+    `circle.candidate`, spokes lines in `g.spokes`; each marker has a <title> tooltip. Tiles only if given.
+    """
+    layout = _layout(report)
+    view = _view(layout)
+    body = [_tiles(view, tiles) if tiles else "", _lines_svg(layout, view), _points_svg(layout, view, report)]
+    title = html.escape(layout.title)
+    return (
+        f'<svg id="{html.escape(element_id)}" xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" '
+        f'height="{SVG_HEIGHT}" viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" aria-label="{title}">'
+        f'<g class="layer">{"".join(part for part in body if part)}</g></svg>'
+    )
 
 
 def render_html(report: HubReport, path: Path, *, tiles: TileLayer | None = None) -> Path:

@@ -81,6 +81,17 @@ class IncentiveService:
         with self.units() as uow:
             return self._readable(uow, actor_id, scheme_id)[1]
 
+    def schemes(self, actor_id: int) -> list[SchemeRecord]:
+        """The schemes shared with the user: those of a commissioner or federation they are a member of."""
+        with self.units() as uow:
+            organisations = {m.organisation_id for m in uow.users.memberships(actor_id)}
+            return uow.incentives.schemes_for(organisations)
+
+    def record(self, actor_id: int, scheme_id: str) -> SchemeRecord:
+        """The scheme as registered (who pays, who is paid), for members of either organisation."""
+        with self.units() as uow:
+            return self._readable(uow, actor_id, scheme_id)[0]
+
     def submit_evidence(
         self,
         actor_id: int,
@@ -176,6 +187,11 @@ class IncentiveService:
             self._audit(uow, actor_id, "incentive.payments_approved", f"incentive/{scheme_id}", **details)
             uow.commit()
         return ApprovedPayments(schedule, recorded)
+
+    def sign_offs(self, actor_id: int, scheme_id: str) -> list[SignOffRecord]:
+        with self.units() as uow:
+            self._readable(uow, actor_id, scheme_id)
+            return uow.incentives.sign_offs(scheme_id)
 
     def payments(self, actor_id: int, scheme_id: str) -> list[PaymentRecord]:
         with self.units() as uow:

@@ -608,6 +608,10 @@ class IncentiveRecords(Protocol):
         """The scheme, or NotFoundError."""
         ...
 
+    def schemes_for(self, organisation_ids: Collection[int]) -> list[SchemeRecord]:
+        """Schemes whose commissioner or federation is one of the organisations, by scheme id."""
+        ...
+
     def add_evidence(
         self,
         scheme_id: str,

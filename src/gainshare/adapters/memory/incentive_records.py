@@ -4,6 +4,7 @@ in-memory unit of work holds them (adapters/memory/workspace.py); the same contr
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -51,6 +52,11 @@ class MemoryIncentiveRecords:
         if scheme_id not in self._state.schemes:
             raise NotFoundError(f"incentive scheme {scheme_id!r} does not exist")
         return self._state.schemes[scheme_id]
+
+    def schemes_for(self, organisation_ids: Collection[int]) -> list[SchemeRecord]:
+        wanted = set(organisation_ids)
+        found = [r for r in self._state.schemes.values() if {r.commissioner_id, r.federation_id} & wanted]
+        return sorted(found, key=lambda record: record.scheme_id)
 
     def add_evidence(
         self,

@@ -7,6 +7,7 @@ usable. Every table is append-only; see incentive_tables.py.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -55,6 +56,15 @@ class SqlIncentiveRecords:
 
     def scheme(self, scheme_id: str) -> SchemeRecord:
         return _scheme(self._scheme_row(scheme_id))
+
+    def schemes_for(self, organisation_ids: Collection[int]) -> list[SchemeRecord]:
+        wanted = list(organisation_ids)
+        query = (
+            select(IncentiveSchemeRow)
+            .where(IncentiveSchemeRow.commissioner_id.in_(wanted) | IncentiveSchemeRow.federation_id.in_(wanted))
+            .order_by(IncentiveSchemeRow.scheme_id)
+        )
+        return [_scheme(row) for row in self._session.scalars(query)]
 
     def add_evidence(
         self,

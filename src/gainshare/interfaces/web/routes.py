@@ -15,6 +15,9 @@ from gainshare.interfaces.web.agreement_pages import router as agreement_router
 from gainshare.interfaces.web.deps import PageActor, Service, Throttle
 from gainshare.interfaces.web.discover_routes import router as discover_router
 from gainshare.interfaces.web.figures_pages import router as figures_router
+from gainshare.interfaces.web.hubs_routes import router as hubs_router
+from gainshare.interfaces.web.incentives_routes import router as incentives_router
+from gainshare.interfaces.web.landscape_routes import router as landscape_router
 from gainshare.interfaces.web.negotiate_routes import router as negotiate_router
 from gainshare.interfaces.web.pages import KNOWN_ERRORS, PageRoute, page_for_error, redirect, render
 from gainshare.interfaces.web.static_files import mount_static
@@ -26,6 +29,9 @@ router.include_router(agreement_router)
 router.include_router(figures_router)
 router.include_router(discover_router)
 router.include_router(negotiate_router)
+router.include_router(hubs_router)
+router.include_router(incentives_router)
+router.include_router(landscape_router)
 
 
 def install(app: FastAPI) -> None:
