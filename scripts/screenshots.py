@@ -19,8 +19,9 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
 from tests.web.harness import axe_violations, describe, launch, serving  # noqa: E402
+from tests.web.year import seed_year  # noqa: E402
 
-from gainshare.bootstrap import DEMO_PASSWORD, build_workspace, seed_demo  # noqa: E402
+from gainshare.bootstrap import DEMO_PASSWORD, build_workspace  # noqa: E402
 from gainshare.config import Settings  # noqa: E402
 from gainshare.interfaces.app import create_app  # noqa: E402
 
@@ -152,6 +153,62 @@ def _sign_off_refused(page: Any, base: str) -> None:
     page.wait_for_selector("#refusal")
 
 
+YEAR: list[Any] = []  # the demo year (tests/web/year.py) and its workspace, set by main()
+YEAR_PAGES = "/agreements/2"  # the demo year's agreement: the second one seeded
+
+
+def _actuals_preview(page: Any, base: str) -> None:
+    page.goto(f"{base}{YEAR_PAGES}/monitoring")
+    page.set_input_files("#file", {"name": "year-1.csv", "mimeType": "text/csv", "buffer": YEAR[0].actuals})
+    page.wait_for_selector("#preview-summary")
+
+
+def _actuals_saved(page: Any, base: str) -> None:
+    page.click("button:has-text('Save the actuals')")
+    page.wait_for_selector("#saved-summary")
+
+
+def _spc(page: Any, base: str) -> None:
+    year, workspace = YEAR
+    found = workspace.monitoring.notifications(year.manager, year.agreement_id)
+    scheme = next((n.scheme for n in found if not n.practice), "anticoag")
+    page.goto(f"{base}{YEAR_PAGES}/monitoring/spc?scheme={scheme}")
+    page.wait_for_selector("[data-chart-ready]", timeout=15_000)
+
+
+def _year_end(page: Any, base: str) -> None:
+    page.goto(f"{base}{YEAR_PAGES}/year-end")
+    page.click("button:has-text('Draw the schedule')")
+    page.wait_for_selector("#instalments")
+    page.click("#instalments button >> nth=0")
+    page.wait_for_selector("#instalments .nhsuk-tag--green")
+
+
+def _statement_signed(page: Any, base: str) -> None:
+    """Signed for the federation in the page, for the ICB through the service (its finance lead), then read."""
+    year, workspace = YEAR
+    page.click("button:has-text('Sign the statement for the provider')")
+    page.wait_for_selector("#signatures")
+    draft = workspace.signoff.draft(year.finance, year.agreement_id, year.period)
+    workspace.signoff.sign(year.finance, year.agreement_id, year.period, "commissioner", draft.sha256)
+    page.goto(f"{base}{YEAR_PAGES}/year-end#statement")
+
+
+def _distribution(page: Any, base: str) -> None:
+    page.set_input_files("#weights", {"name": "weights.csv", "mimeType": "text/csv", "buffer": YEAR[0].weights})
+    page.click("button:has-text('Post to the ledger')")
+    page.wait_for_selector("#distribution-lines")
+
+
+def _referrals(page: Any, base: str) -> None:
+    page.goto(f"{base}{YEAR_PAGES}/referrals")
+    page.set_input_files(
+        "#referrals-file", {"name": "referrals.csv", "mimeType": "text/csv", "buffer": YEAR[0].referrals}
+    )
+    page.click("button:has-text('Save the referrals')")
+    page.wait_for_selector("#referral-statements")
+
+
 def _goto(path: str) -> Step:
     def step(page: Any, base: str) -> None:
         page.goto(base + path)
@@ -188,6 +245,15 @@ PAGES: list[tuple[str, Step]] = [
     ("31-incentive-scheme", _goto(SCHEME)),
     ("32-conflicts-register", _goto("/conflicts")),
     ("33-landscape", _landscape),
+    ("50-actuals-preview", _actuals_preview),
+    ("51-actuals-saved", _actuals_saved),
+    ("52-home-notifications", _goto("/")),
+    ("53-against-plan", _goto(f"{YEAR_PAGES}/monitoring/performance")),
+    ("54-spc-chart", _spc),
+    ("55-year-end-payments", _year_end),
+    ("56-statement-signed", _statement_signed),
+    ("57-distribution", _distribution),
+    ("58-referral-statements", _referrals),
     ("34-sign-off-refused", _sign_off_refused),  # signs in as another user: keep it last
 ]
 
@@ -198,7 +264,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gainshare-screens-") as folder:
         settings = Settings(data_folder=Path(folder), database_url=None)  # type: ignore[call-arg]
         workspace = build_workspace(settings.resolved_database_url(), settings.data_folder)
-        seed_demo(workspace)
+        YEAR[:] = [seed_year(workspace), workspace]  # the demo (seed_demo), and the demo year's agreement
         app = create_app(settings, workspace)
         with serving(app) as base, sync_playwright() as playwright:
             browser = launch(playwright)

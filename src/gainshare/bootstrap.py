@@ -19,6 +19,7 @@ from gainshare.adapters.demo_practice_data import DemoPracticeData
 from gainshare.adapters.discover_datasets import FolderDiscoverDatasets, write_demo_dataset
 from gainshare.adapters.figures_file import load_figures
 from gainshare.adapters.incentives_file import YamlSchemeParser
+from gainshare.adapters.monitoring_files import ActualsCsvDecoder, ReferralCsvDecoder
 from gainshare.adapters.sql.migrate import upgrade
 from gainshare.adapters.sql.passwords import Argon2PasswordHasher
 from gainshare.adapters.sql.uow import SqlDatabase
@@ -38,9 +39,12 @@ from gainshare.services.figures_uploads import FiguresService
 from gainshare.services.hub_design import HubDesignService
 from gainshare.services.incentive_overview import IncentivePages
 from gainshare.services.incentives import IncentiveService
+from gainshare.services.monitoring import MonitoringService
 from gainshare.services.ports import PasswordHasher
 from gainshare.services.settlements import SettlementService
+from gainshare.services.statement_signoff import StatementSignoffService
 from gainshare.services.workspace import WorkspaceService
+from gainshare.services.yearend import YearEndService
 
 
 class FileAgreements:
@@ -87,6 +91,9 @@ class Workspace:
     incentives: IncentiveService
     discover: DiscoverWorkspace  # Discover datasets under data_folder/discover (adapters/discover_datasets.py)
     data_folder: Path
+    monitoring: MonitoringService  # monthly actuals, SPC, notifications, forecast, payments on account
+    yearend: YearEndService  # reconciliation, year-end posting with the distribution, referral statements
+    signoff: StatementSignoffService  # the settlement statement signed by both parties, then posted once
 
     def close(self) -> None:
         self.database.dispose()
@@ -116,7 +123,19 @@ def build_workspace(
     discover = DiscoverWorkspace(service, FolderDiscoverDatasets(data_folder / DISCOVER_FOLDER), discover_service())
     hub_design = HubDesignService(service, DemoPracticeData())
     incentives = IncentiveService(database, YamlSchemeParser(), clock or _utc_now)
-    return Workspace(service, figures, database, hub_design, incentives, discover, data_folder)
+    monitoring, yearend, signoff = _year(database, parser, clock or _utc_now)
+    return Workspace(
+        service, figures, database, hub_design, incentives, discover, data_folder, monitoring, yearend, signoff
+    )
+
+
+def _year(
+    database: SqlDatabase, parser: TextAgreements, clock: Callable[[], datetime]
+) -> tuple[MonitoringService, YearEndService, StatementSignoffService]:
+    """Monitor, settle and distribute over the SQL unit of work, with the CSV decoders of adapters.monitoring_files."""
+    monitoring = MonitoringService(database, parser, ActualsCsvDecoder(), clock)
+    yearend = YearEndService(database, parser, settlement_dict, monitoring, ReferralCsvDecoder(), clock)
+    return monitoring, yearend, StatementSignoffService(database, yearend, settlement_dict, clock)
 
 
 DISCOVER_FOLDER = "discover"  # data_folder/discover/<ODS code>/dataset.json: an organisation's Discover dataset

@@ -13,6 +13,7 @@ from gainshare.domain.errors import ConflictError, ForbiddenError, InvalidInputE
 from gainshare.domain.figures import Figures
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money
+from gainshare.engines.plan import PlanBasis
 from gainshare.services.access import readable
 from gainshare.services.yearend import DistributionTerms
 from tests.persistence.test_concurrency import THREADS, _race
@@ -50,10 +51,13 @@ def test_actuals_against_baseline_and_plan(world: World) -> None:
     assert april.baseline_cost == Money(round(140 * Decimal("1.012") * 3400 * Decimal("1.014")))
     assert april.hospital_cost == Money(round(80 * 3400 * Decimal("1.014")))
     assert april.hub_cost == Money(60 * 2150)
-    assert april.plan_saving == Money(round(april.baseline_cost.pence * Decimal("0.01")))
+    # the example plans GBP 60,000 for anticoag in 2025-26: GBP 5,000 a month, spread evenly (no monthly plans)
+    assert (april.plan_saving, april.plan_basis) == (Money(500_000), PlanBasis.STATED)
     assert april.variance == april.net_saving - april.plan_saving
     practice = [r for r in rows if (r.scheme, r.practice, r.month) == ("anticoag", "Z00001", "2025-04")]
     assert practice[0].hospital_activity == 40
+    shares = [r.plan_saving for r in rows if (r.scheme, r.month) == ("anticoag", "2025-04") and r.practice]
+    assert sum(p.pence for p in shares if p is not None) == 500_000  # practices' parts add up to the scheme's
 
 
 def test_a_revised_month_reports_what_moved_and_why(world: World) -> None:

@@ -6,13 +6,11 @@ contents (kept by sha256 behind the UploadContents port) and the figures decoder
 
 from __future__ import annotations
 
-import decimal
 import hashlib
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
 from gainshare.domain.agreement import Agreement
@@ -21,7 +19,7 @@ from gainshare.domain.figures import Figures, SchemeFigures
 from gainshare.domain.issues import Issue, Source
 from gainshare.domain.money import Money
 from gainshare.domain.periods import Period
-from gainshare.engines.rounding import EXACT, round_pence
+from gainshare.engines.plan import PlanBasis, month_plan
 from gainshare.engines.savings import scheme_costs
 from gainshare.services.ports import AgreementParser, AgreementVersion, SettlementRecord, Upload, UploadStatus
 from gainshare.services.settlements import settle_all
@@ -96,8 +94,9 @@ class MonthSavings:
     provision_cost: Money
     net_saving: Money
     cumulative_net_saving: Money
-    plan: Money | None  # the savings the gain threshold asks for in the month; None without a % threshold
+    plan: Money | None  # the month's plan (engines.plan: stated per period, else the gain threshold's saving)
     cumulative_plan: Money | None
+    plan_basis: PlanBasis = PlanBasis.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +168,7 @@ class FiguresService:
 
     def dashboard(self, actor: Actor, agreement_id: int) -> Dashboard:
         """Net saving per month to date (latest accepted upload, priced by the newest signed version, else the
-        latest version) against the savings the gain threshold asks for."""
+        latest version) against plan (engines.plan: stated, else the gain threshold's saving)."""
         versions = self.workspace.list_versions(actor, agreement_id)
         uploads = [u for u in self.workspace.list_uploads(actor, agreement_id) if u.status is UploadStatus.ACCEPTED]
         signed = [v for v in versions if v.status.value == "signed"]
@@ -219,7 +218,6 @@ def monthly_savings(agreement: Agreement, rows: Iterable[SchemeFigures]) -> list
         if row.span.start.month == row.span.end.month and row.span.start.year == row.span.end.year:
             by_month[row.span].append(row)
     mode = agreement.sharing.rounding
-    percent = _threshold_percent(agreement)
     result: list[MonthSavings] = []
     cumulative, cumulative_plan = Money(0), Money(0)
     for span in sorted(by_month, key=lambda period: period.start):
@@ -229,17 +227,11 @@ def monthly_savings(agreement: Agreement, rows: Iterable[SchemeFigures]) -> list
         provision = sum((c.provision for c in costs), Money(0))
         net = baseline - actual - provision
         cumulative = cumulative + net
-        plan = None
-        if percent is not None:
-            with decimal.localcontext(EXACT):
-                plan = Money(round_pence(Decimal(baseline.pence) * percent, mode))
-            cumulative_plan = cumulative_plan + plan
+        plan = month_plan(agreement, span, baseline)
+        cumulative_plan = cumulative_plan + (plan.amount or Money(0))
         label = f"{span.start.year:04d}-{span.start.month:02d}"
-        plan_total = cumulative_plan if percent is not None else None
-        result.append(MonthSavings(label, baseline, actual, provision, net, cumulative, plan, plan_total))
+        plan_total = cumulative_plan if plan.amount is not None else None
+        result.append(
+            MonthSavings(label, baseline, actual, provision, net, cumulative, plan.amount, plan_total, plan.basis)
+        )
     return result
-
-
-def _threshold_percent(agreement: Agreement) -> Decimal | None:
-    threshold = agreement.sharing.gains.threshold
-    return threshold.limit.percent_of_baseline if threshold is not None else None

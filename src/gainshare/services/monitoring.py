@@ -8,7 +8,6 @@ change writes an audit entry in the same transaction. Money is integer pence thr
 
 from __future__ import annotations
 
-import decimal
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -30,11 +29,12 @@ from gainshare.domain.payments import InstalmentDue, PaymentSchedule, ScheduleRe
 from gainshare.domain.periods import Period, add_months, month_period, parse_period_label
 from gainshare.engines.forecast import forecast_outturn
 from gainshare.engines.payments import payment_schedule, revise_schedule
-from gainshare.engines.rounding import EXACT, round_pence
+from gainshare.engines.plan import MonthPlan, PlanBasis, month_plan, practice_plans
+from gainshare.engines.rounding import round_pence
 from gainshare.engines.savings import scheme_costs
 from gainshare.engines.sharing import share
 from gainshare.engines.spc import xmr_chart
-from gainshare.services.access import editable, readable, user_id
+from gainshare.services.access import access, editable, readable, user_id
 from gainshare.services.ports import (
     AccountPayment,
     ActualsEntry,
@@ -89,6 +89,31 @@ class ActualsUpload:
 
 
 @dataclass(frozen=True, slots=True)
+class ActualsPreview:
+    """What an upload would do, nothing saved: its priced rows, or every problem by row and column."""
+
+    filename: str
+    rows: tuple[ActualsEntry, ...]
+    issues: tuple[Issue, ...]
+    added: int
+    revisions: tuple[Revision, ...]
+    unchanged: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """A notification with the agreement it belongs to, for the user's list across agreements."""
+
+    agreement_id: int
+    agreement_title: str
+    notification: Notification
+
+
+@dataclass(frozen=True, slots=True)
 class PerformanceRow:
     """One scheme (one practice, or all of them) in one month: actual against baseline and plan."""
 
@@ -101,7 +126,8 @@ class PerformanceRow:
     baseline_cost: Money
     hospital_cost: Money
     hub_cost: Money
-    plan_saving: Money | None  # the saving the gain threshold asks for; None without a % threshold
+    plan_saving: Money | None  # the month's plan (engines.plan); None without a stated plan or a % threshold
+    plan_basis: PlanBasis = PlanBasis.NONE
 
     @property
     def net_saving(self) -> Money:
@@ -196,6 +222,30 @@ class MonitoringService:
             tuple(after),
         )
 
+    def preview_actuals(self, actor: Actor, agreement_id: int, filename: str, content: bytes) -> ActualsPreview:
+        """The rows priced and compared with the current actuals (new, revised, unchanged), or every problem by
+        row and column; nothing is saved."""
+        try:
+            rows = self.decoder.decode(content, filename)
+        except InvalidInputError as error:
+            return ActualsPreview(filename, (), tuple(error.issues), 0, (), 0)
+        with self.units() as uow:
+            record = readable(uow, actor, agreement_id)
+            terms = signed_terms(uow, self.parser, agreement_id)
+            issues = check_rows(terms, rows, member_practices(uow, record.provider_id, terms), filename)
+            before = {actual.entry.cell: actual.entry for actual in uow.actuals.current(agreement_id)}
+        if issues:
+            return ActualsPreview(filename, (), tuple(issues), 0, (), 0)
+        entries = price_rows(terms, rows)
+        changed = [entry for entry in entries if not _same(before.get(entry.cell), entry)]
+        revisions = tuple(Revision(before[e.cell], e) for e in changed if e.cell in before)
+        added = len(changed) - len(revisions)
+        return ActualsPreview(filename, tuple(entries), (), added, revisions, len(entries) - len(changed))
+
+    def terms(self, actor: Actor, agreement_id: int) -> Agreement:
+        """The terms of the newest signed version: what the actuals are priced and tracked by."""
+        return self._read(actor, agreement_id)[0]
+
     def actuals(self, actor: Actor, agreement_id: int) -> list[ActualsEntry]:
         with self.units() as uow:
             readable(uow, actor, agreement_id)
@@ -222,6 +272,20 @@ class MonitoringService:
         with self.units() as uow:
             readable(uow, actor, agreement_id)
             return uow.notifications.for_agreement(agreement_id, user_id(actor))
+
+    def inbox(self, actor: Actor) -> list[InboxItem]:
+        """The notifications of every agreement the user reads: unread first, scheme-wide before practices',
+        newest first."""
+        with self.units() as uow:
+            found = access(uow, actor)
+            items = [
+                InboxItem(agreement.id, agreement.title, notification)
+                for agreement in uow.agreements.for_organisations(found.readable)
+                for notification in uow.notifications.for_agreement(agreement.id, found.user_id)
+            ]
+        return sorted(
+            items, key=lambda item: (item.notification.read, item.notification.practice != "", -item.notification.id)
+        )
 
     def mark_read(self, actor: Actor, agreement_id: int, notification_id: int) -> None:
         with self.units() as uow:
@@ -282,6 +346,12 @@ class MonitoringService:
         with self.units() as uow:
             readable(uow, actor, agreement_id)
             return uow.schedules.latest(agreement_id, period)
+
+    def payments(self, actor: Actor, agreement_id: int, period: str) -> list[AccountPayment]:
+        """Payments on account made in the period, in the order paid."""
+        with self.units() as uow:
+            readable(uow, actor, agreement_id)
+            return uow.schedules.payments(agreement_id, period)
 
     def pay_instalment(self, actor: Actor, agreement_id: int, period: str, due: date) -> PaymentOutcome:
         """Pay the instalment due on a day of the latest schedule and post it to the ledger, once."""
@@ -486,19 +556,26 @@ def to_figures(
 
 
 def performance(agreement: Agreement, entries: Sequence[ActualsEntry]) -> list[PerformanceRow]:
-    threshold = agreement.sharing.gains.threshold
-    percent = threshold.limit.percent_of_baseline if threshold is not None else None
+    """Per scheme and month, all practices and each practice: activity, costs and the plan (engines.plan: the
+    period's stated plan spread evenly by month and shared between practices by baseline cost, or the gain
+    threshold's saving when no plan is stated)."""
     groups: dict[tuple[str, str, str], list[ActualsEntry]] = defaultdict(list)
     for entry in entries:
         groups[(entry.scheme, entry.practice, entry.month)].append(entry)
         groups[(entry.scheme, ALL_PRACTICES, entry.month)].append(entry)
+    plans: dict[tuple[str, str, str], MonthPlan] = {}
+    for (scheme, practice, month), found in groups.items():
+        if practice == ALL_PRACTICES:
+            baseline = total([e.baseline_cost for e in found])
+            scheme_plan = month_plan(agreement, _month(month), baseline, scheme)
+            plans[(scheme, practice, month)] = scheme_plan
+            baselines = {e.practice: e.baseline_cost for e in found}
+            for code, amount in practice_plans(scheme_plan, baselines, agreement).items():
+                plans[(scheme, code, month)] = MonthPlan(amount, scheme_plan.basis)
     result: list[PerformanceRow] = []
-    for (scheme, practice, month), found in sorted(groups.items()):
-        baseline = total([e.baseline_cost for e in found])
-        plan = None
-        if percent is not None:
-            with decimal.localcontext(EXACT):
-                plan = Money(round_pence(Decimal(baseline.pence) * percent, agreement.sharing.rounding))
+    for key, found in sorted(groups.items()):
+        scheme, practice, month = key
+        plan = plans[key]
         result.append(
             PerformanceRow(
                 scheme,
@@ -507,10 +584,11 @@ def performance(agreement: Agreement, entries: Sequence[ActualsEntry]) -> list[P
                 sum(e.baseline_activity for e in found),
                 sum(e.hospital_activity for e in found),
                 sum(e.hub_activity for e in found),
-                baseline,
+                total([e.baseline_cost for e in found]),
                 total([e.hospital_cost for e in found]),
                 total([e.hub_cost for e in found]),
-                plan,
+                plan.amount,
+                plan.basis,
             )
         )
     return result

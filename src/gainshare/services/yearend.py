@@ -26,6 +26,7 @@ from gainshare.domain.distribution import (
     PracticeMeasures,
 )
 from gainshare.domain.errors import ConflictError, InvalidInputError
+from gainshare.domain.figures import Figures
 from gainshare.domain.issues import Issue, Source
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money, format_rate
@@ -85,6 +86,15 @@ class Reconciliation:
 
 
 @dataclass(frozen=True, slots=True)
+class StatementInputs:
+    terms: Agreement
+    figures: Figures
+    settlement: Settlement
+    transactions: tuple[Transaction, ...]  # keyed as settle_all keys them (the documents' ledger section)
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LineChange:
     kind: str
     code: str
@@ -114,6 +124,16 @@ class YearEndPosting:
     distribution: DistributionRecord
     transaction_keys: tuple[str, ...]
     already_posted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralMonth:
+    month: str
+    items: int
+    statements: tuple[ReferralStatementRecord, ...]  # issued; empty until the month is posted
+
+
+Requirement = Callable[[UnitOfWork, "Reconciliation"], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +167,18 @@ class YearEndService:
             terms = signed_terms(uow, self.parser, agreement_id)
             return self._reconcile(uow, terms, agreement_id, period)
 
+    def statement_inputs(self, actor: Actor, agreement_id: int, period: str) -> StatementInputs:
+        """What the statement documents (reports) are built from: the signed terms, the period's figures from
+        the actuals and payments on account, its settlement and transactions, and when."""
+        with self.units() as uow:
+            readable(uow, actor, agreement_id)
+            terms = signed_terms(uow, self.parser, agreement_id)
+            paid = self._paid(uow, terms, agreement_id).get(period, Money(0))
+            entries = [actual.entry for actual in uow.actuals.current(agreement_id)]
+        figures = _period_figures(terms, entries, period, paid)
+        result = settle_all(terms, figures, period)
+        return StatementInputs(terms, figures, result.settlements[0], tuple(result.transactions), self.clock())
+
     def revise(self, actor: Actor, agreement_id: int, filename: str, content: bytes) -> list[RevisionReport]:
         """Upload (revised) actuals, then settle every period they touch before and after: what moved and why."""
         outcome = self.monitoring.upload_actuals(actor, agreement_id, filename, content)
@@ -175,13 +207,16 @@ class YearEndService:
         period: str,
         practices: Sequence[PracticeMeasures],
         terms_of_distribution: DistributionTerms,
+        require: Requirement | None = None,
     ) -> YearEndPosting:
         """Post the period's settlement and the distribution of the federation's share in one transaction, once.
 
         Practices' activity is the hub activity the actuals record for the period unless the measures give it.
+        `require` is called in the transaction with the reconciliation about to be posted (for example: both
+        parties signed exactly this statement); it raises to stop the posting.
         """
         try:
-            return self._post_year_end(actor, agreement_id, number, period, practices, terms_of_distribution)
+            return self._post_year_end(actor, agreement_id, number, period, practices, terms_of_distribution, require)
         except ConflictError:
             earlier = self._posted(actor, agreement_id, period)
             if earlier is None:
@@ -196,6 +231,7 @@ class YearEndService:
         period: str,
         practices: Sequence[PracticeMeasures],
         terms_of_distribution: DistributionTerms,
+        require: Requirement | None = None,
     ) -> YearEndPosting:
         with self.units() as uow:
             editable(uow, actor, agreement_id)
@@ -204,6 +240,8 @@ class YearEndService:
                 raise ConflictError(f"version {number} is {version.status.value}: only a signed version is settled")
             terms = self.parser.parse(version.content, f"agreement {agreement_id} version {number}")
             reconciliation = self._reconcile(uow, terms, agreement_id, period)
+            if require is not None:
+                require(uow, reconciliation)
             settlement = reconciliation.settlement
             now = self.clock()
             record = uow.settlements.add(
@@ -240,6 +278,10 @@ class YearEndService:
             uow.commit()
         return YearEndPosting(record, stored, tuple(keys), already_posted=False)
 
+    def posting(self, actor: Actor, agreement_id: int, period: str) -> YearEndPosting | None:
+        """The period's posted settlement and distribution, None when it is not posted yet."""
+        return self._posted(actor, agreement_id, period)
+
     def _posted(self, actor: Actor, agreement_id: int, period: str) -> YearEndPosting | None:
         with self.units() as uow:
             readable(uow, actor, agreement_id)
@@ -251,7 +293,29 @@ class YearEndService:
             keys = tuple(tx.key for tx in uow.ledger.transactions(agreement_id) if tx.key.startswith(prefix))
             return YearEndPosting(settlements[0], distributions[0], keys, already_posted=True)
 
+    def distributions(self, actor: Actor, agreement_id: int) -> list[DistributionRecord]:
+        """The posted distributions of the federation's share, by period."""
+        with self.units() as uow:
+            readable(uow, actor, agreement_id)
+            return uow.distributions.for_agreement(agreement_id)
+
     # --- inter-practice referrals -------------------------------------------------------------------------
+
+    def referral_months(self, actor: Actor, agreement_id: int) -> list[ReferralMonth]:
+        """Each month with referral items: how many, their value, and its issued statements (none yet: empty)."""
+        with self.units() as uow:
+            readable(uow, actor, agreement_id)
+            items = uow.referrals.items(agreement_id)
+            issued = uow.referrals.statements(agreement_id)
+        months = sorted({item.month for item in items})
+        return [
+            ReferralMonth(
+                month,
+                sum(item.items for item in items if item.month == month),
+                tuple(record for record in issued if record.month == month),
+            )
+            for month in months
+        ]
 
     def upload_referrals(self, actor: Actor, agreement_id: int, filename: str, content: bytes) -> int:
         """Record referral items: all of them or, with any bad row or a month already netted, none."""
@@ -362,13 +426,17 @@ class YearEndService:
 def _settle(
     terms: Agreement, entries: Sequence[ActualsEntry], period: str, paid: Money
 ) -> tuple[Settlement, list[Transaction]]:
+    result = settle_all(terms, _period_figures(terms, entries, period, paid), period)
+    return result.settlements[0], result.transactions
+
+
+def _period_figures(terms: Agreement, entries: Sequence[ActualsEntry], period: str, paid: Money) -> Figures:
     in_period = [e for e in entries if _in_period(terms, e.month, period)]
     if not in_period:
         text = f"there are no actuals for {period} to settle"
         raise InvalidInputError([Issue("settlement.empty", text, Source(clause=period))])
     _, provider = party_ids(terms)
-    result = settle_all(terms, to_figures(in_period, period, ((provider, paid),)), period)
-    return result.settlements[0], result.transactions
+    return to_figures(in_period, period, ((provider, paid),))
 
 
 def _in_period(terms: Agreement, month: str, period: str) -> bool:

@@ -22,6 +22,7 @@ COMMISSIONER_ODS = "QZZ"
 FEDERATION = {"id": "FED", "role": "provider", "name": "Northvale GP Federation (synthetic)"}
 FEDERATION_ODS = "Y99901"
 TERM_YEARS = 3
+PLANNED_SAVING = (0.09, 0.12, 0.14)  # each year's planned net saving per scheme, of its baseline-year hospital cost
 
 
 def _rate(value: float) -> str:
@@ -29,13 +30,17 @@ def _rate(value: float) -> str:
 
 
 def agreement_document(federation: DemoFederation) -> dict[str, Any]:
-    """An agreement file (format version 1) for the federation's schemes, 50:50 above a 1% threshold."""
+    """An agreement file (format version 1) for the federation's schemes, 50:50 above a 1% threshold, with planned
+    savings per scheme and year and payments on account in the first year."""
     parameters = federation.parameters
     start = parameters.scheme_start
     end = add_months(start, 12 * TERM_YEARS) - timedelta(days=1)
-    baseline_year = int(financial_year_index(federation.months)[parameters.activity.scheme_start_index - 1])
+    start_index = parameters.activity.scheme_start_index
+    baseline_year = int(financial_year_index(federation.months)[start_index - 1])
     prices = federation.activity.hospital_prices_pence[:, baseline_year]
-    first_period = split_term(start, end, 12)[0].id
+    periods = [period.id for period in split_term(start, end, 12)]
+    first_period = periods[0]
+    baseline_activity = federation.activity.hospital.sum(axis=0)[:, start_index - 12 : start_index].sum(axis=1)
     schemes: list[dict[str, Any]] = []
     for index, line in enumerate(federation.lines):
         scheme: dict[str, Any] = {
@@ -43,6 +48,10 @@ def agreement_document(federation: DemoFederation) -> dict[str, Any]:
             "name": line.name,
             "hospital_price": Money(int(prices[index])).plain(),
             "provision_price": Money(int(federation.activity.hub_prices_pence[index])).plain(),
+            "planned_saving": {
+                period: str(round(int(baseline_activity[index]) * int(prices[index]) * rate / 10_000) * 100)
+                for period, rate in zip(periods, PLANNED_SAVING, strict=True)
+            },
         }
         if index == 0:
             scheme["setup_funding"] = {"amount": "25000.00", "period": first_period}
@@ -75,6 +84,13 @@ def agreement_document(federation: DemoFederation) -> dict[str, Any]:
                 "cap": {"percent_of_baseline": "15%"},
             },
             "rounding": "half-up",
+        },
+        "payments_on_account": {  # on account of the first year's forecast share, then the year-end true-up
+            "instalments": [
+                {"due": add_months(start, 7) - timedelta(days=1), "percent": "25%"},
+                {"due": add_months(start, 10) - timedelta(days=1), "percent": "50%"},
+            ],
+            "clause": "Schedule 3, 2.1",
         },
         "reinvestment": [{"project": "Frailty hub", "share_of_provider_gain": "40%"}],
     }

@@ -18,10 +18,13 @@ from gainshare.interfaces.web.figures_pages import router as figures_router
 from gainshare.interfaces.web.hubs_routes import router as hubs_router
 from gainshare.interfaces.web.incentives_routes import router as incentives_router
 from gainshare.interfaces.web.landscape_routes import router as landscape_router
+from gainshare.interfaces.web.monitoring_routes import inbox
+from gainshare.interfaces.web.monitoring_routes import router as monitoring_router
 from gainshare.interfaces.web.negotiate_routes import router as negotiate_router
 from gainshare.interfaces.web.pages import KNOWN_ERRORS, PageRoute, page_for_error, redirect, render
 from gainshare.interfaces.web.static_files import mount_static
 from gainshare.interfaces.web.views import ROLE_NAMES, agreement_rows, alerts
+from gainshare.interfaces.web.yearend_routes import router as yearend_router
 
 log = logging.getLogger("gainshare.web")
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -32,6 +35,8 @@ router.include_router(negotiate_router)
 router.include_router(hubs_router)
 router.include_router(incentives_router)
 router.include_router(landscape_router)
+router.include_router(monitoring_router)
+router.include_router(yearend_router)
 
 
 def install(app: FastAPI) -> None:
@@ -116,5 +121,6 @@ def home(request: Request, actor: PageActor, service: Service) -> Response:
         "roles": roles,
         "rows": rows,
         "alerts": alerts(service, actor, memberships, rows),
+        "inbox": inbox(request.app.state.workspace, actor),
     }
     return render(request, "home.html", context)

@@ -10,6 +10,7 @@ from typing import Any
 from gainshare.domain.issues import Issue
 from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money
+from gainshare.engines.plan import PlanBasis
 from gainshare.services.figures_uploads import Dashboard
 from gainshare.services.ports import (
     AgreementRecord,
@@ -145,7 +146,7 @@ def savings_chart(dashboard: Dashboard) -> str:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Plan to date (gain threshold)",
+                "name": plan_name(dashboard),
                 "x": months,
                 "y": [m.cumulative_plan.plain() for m in dashboard.months if m.cumulative_plan is not None],
                 "line": {"color": "#4c6272", "dash": "dash", "width": 3},
@@ -161,6 +162,12 @@ def savings_chart(dashboard: Dashboard) -> str:
         "plot_bgcolor": "#ffffff",
     }
     return json.dumps({"data": data, "layout": layout, "config": {"displaylogo": False, "responsive": True}})
+
+
+def plan_name(dashboard: Dashboard) -> str:
+    """The plan's legend: stated by the agreement, or the gain threshold's saving when none is stated."""
+    stated = all(m.plan_basis is PlanBasis.STATED for m in dashboard.months)
+    return "Plan to date" if stated else "Plan to date (gain threshold where no plan is stated)"
 
 
 @dataclass(frozen=True, slots=True)
