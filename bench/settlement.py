@@ -41,8 +41,15 @@ def make_case(index: int, periods: int, rng: random.Random) -> tuple[Agreement, 
         day = add_months(start, month)
         baseline = rng.randint(100, 1_000)
         actual = rng.randint(0, baseline)
-        rows.append(SchemeFigures("s1", month_period(day.year, day.month), Decimal(baseline), Decimal(actual),
-                                  Decimal(rng.randint(0, baseline - actual))))
+        rows.append(
+            SchemeFigures(
+                "s1",
+                month_period(day.year, day.month),
+                Decimal(baseline),
+                Decimal(actual),
+                Decimal(rng.randint(0, baseline - actual)),
+            )
+        )
     return agreement, Figures(tuple(rows))
 
 
@@ -83,8 +90,10 @@ def main() -> None:
 
     settlements = args.agreements * args.periods
     print(f"settled {args.agreements:,} agreements x {args.periods} periods = {settlements:,} settlements")
-    print(f"engine: {seconds:.2f} s, {lines:,} lines, {lines / seconds:,.0f} lines/s, "
-          f"{settlements / seconds:,.0f} settlements/s (target 100,000 lines/s)")
+    print(
+        f"engine: {seconds:.2f} s, {lines:,} lines, {lines / seconds:,.0f} lines/s, "
+        f"{settlements / seconds:,.0f} settlements/s (target 100,000 lines/s)"
+    )
     print(f"naive flat split: {naive_seconds:.2f} s, {naive_lines:,} lines, {naive_lines / naive_seconds:,.0f} lines/s")
     print(f"ratio engine/naive time per settlement: {seconds / naive_seconds:.1f}x")
 
