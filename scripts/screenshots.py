@@ -209,6 +209,72 @@ def _referrals(page: Any, base: str) -> None:
     page.wait_for_selector("#referral-statements")
 
 
+ROOT = "root@gainshare.example"  # a system administrator, created as `gainshare admin create-user` would
+
+
+def _new_agreement_errors(page: Any, base: str) -> None:
+    page.goto(f"{base}/agreements/new")
+    page.select_option("#f-counterparty-id", index=1)
+    page.fill("#f-title", "Northvale frailty gain share")
+    page.fill("#f-term-start", "2026-04-01")
+    page.fill("#f-term-end", "31/03/2029")
+    page.fill("#f-schemes-0-name", "Frailty hub")
+    page.fill("#f-schemes-0-hospital-price", "three hundred")
+    page.fill("#f-schemes-0-provision-price", "180.00")
+    page.fill("#f-sharing-gains-provider-share", "50%")
+    page.click("button:has-text('Save the draft')")
+
+
+def _as_root(path: str) -> Step:
+    def step(page: Any, base: str) -> None:
+        from gainshare.services.ports import Role  # noqa: PLC0415
+        from gainshare.services.workspace import Actor  # noqa: PLC0415
+
+        workspace = YEAR[1]
+        if workspace.service.authenticate(ROOT, DEMO_PASSWORD) is None:
+            admin = workspace.administration
+            admin.create_user(Actor.system(), ROOT, "Sam Sysadmin", DEMO_PASSWORD, None, system_administrator=True)
+            page.click("button:has-text('Sign out')")
+            page.fill("#email", ROOT)
+            page.fill("#password", DEMO_PASSWORD)
+            page.click("button:has-text('Sign in')")
+            page.wait_for_url(f"{base}/")
+            fed = workspace.service.find_organisation(Actor.system(), "Y99901")
+            admin.add_member(Actor.system(), fed.id, "admin@northvale-fed.example", "Ada Admin", Role.ADMINISTRATOR)
+        page.goto(base + path)
+
+    return step
+
+
+def _member_added(page: Any, base: str) -> None:
+    page.goto(f"{base}/admin/organisations/{_federation_id()}/members/new")
+    page.fill("#f-user-email", "newbie@northvale-fed.example")
+    page.fill("#f-user-display-name", "Nina Newbie")
+    page.select_option("#f-membership-role", "federation_manager")
+    page.click("button:has-text('Add the member')")
+
+
+def _organisation_errors(page: Any, base: str) -> None:
+    page.goto(f"{base}/admin/organisations/new")
+    page.fill("#f-organisation-ods-code", "QZ-1")
+    page.fill("#f-organisation-parent", "Y99901")
+    page.click("button:has-text('Create the organisation')")
+
+
+def _organisation_page(suffix: str) -> Step:
+    def step(page: Any, base: str) -> None:
+        _as_root(f"/admin/organisations/{_federation_id()}{suffix}")(page, base)
+
+    return step
+
+
+def _federation_id() -> int:
+    from gainshare.services.workspace import Actor  # noqa: PLC0415
+
+    found = YEAR[1].service.find_organisation(Actor.system(), "Y99901")
+    return int(found.id)
+
+
 def _goto(path: str) -> Step:
     def step(page: Any, base: str) -> None:
         page.goto(base + path)
@@ -254,6 +320,14 @@ PAGES: list[tuple[str, Step]] = [
     ("56-statement-signed", _statement_signed),
     ("57-distribution", _distribution),
     ("58-referral-statements", _referrals),
+    ("60-new-agreement", _goto("/agreements/new")),
+    ("61-new-agreement-errors", _new_agreement_errors),
+    ("62-agreement-audit-log", _goto("/agreements/1/audit")),
+    ("63-admin", _as_root("/admin")),  # signs in as a system administrator: the 6x pages after this are theirs
+    ("64-organisation-members", _organisation_page("")),
+    ("65-member-added", _member_added),
+    ("66-organisation-audit-log", _organisation_page("/audit")),
+    ("67-create-organisation-errors", _organisation_errors),
     ("34-sign-off-refused", _sign_off_refused),  # signs in as another user: keep it last
 ]
 

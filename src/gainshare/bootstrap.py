@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +31,9 @@ from gainshare.engines.demo.agreement import agreement_document, figures_documen
 from gainshare.engines.demo.federation import DEFAULT_SEED, DemoFederation, DemoParameters, generate_federation
 from gainshare.engines.demo.incentive_scheme import SCHEME_ID, incentive_document
 from gainshare.reports.serialize import settlement_dict
+from gainshare.services.administration import AdministrationService
 from gainshare.services.agreements import AgreementService
+from gainshare.services.audit_log import AuditLogService
 from gainshare.services.demo_incentives import DemoIncentiveDocuments, DemoIncentiveSeeder
 from gainshare.services.demo_workspace import DemoDocuments, DemoSeed, DemoSeeder
 from gainshare.services.discover import DiscoverService
@@ -95,8 +98,21 @@ class Workspace:
     yearend: YearEndService  # reconciliation, year-end posting with the distribution, referral statements
     signoff: StatementSignoffService  # the settlement statement signed by both parties, then posted once
 
+    @property
+    def administration(self) -> AdministrationService:
+        """Organisations, members and roles; new accounts get a random initial password, shown once."""
+        return AdministrationService(self.database, self.service.passwords, self.service.clock, _initial_password)
+
+    @property
+    def audit_log(self) -> AuditLogService:
+        return AuditLogService(self.database)
+
     def close(self) -> None:
         self.database.dispose()
+
+
+def _initial_password() -> str:
+    return secrets.token_urlsafe(15)  # 20 characters, 120 bits
 
 
 def build_workspace(

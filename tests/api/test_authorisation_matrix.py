@@ -13,11 +13,14 @@ from typing import Any
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
+from gainshare.services.ports import Role
 from gainshare.services.workspace import Actor
 from tests.api.conftest import EXAMPLES, OUTSIDERS, PASSWORD, World, client_for
 
 PUBLIC = {("GET", "/api/auth/csrf"), ("POST", "/api/auth/login"), ("POST", "/api/auth/logout")}
 OWN_DATA = {("GET", "/api/auth/me"), ("GET", "/api/organisations"), ("GET", "/api/agreements")}
+OWN_DATA |= {("GET", "/api/counterparties")}  # public ODS names and codes, and the user's own organisations
+SPARE = "spare@fed.nhs.uk"  # a practice viewer of the federation whom the DELETE route's control removes
 REFUSED = {403, 404}
 
 
@@ -63,6 +66,8 @@ def snapshot(world: World) -> tuple[Any, ...]:
             [(s.id, s.period, s.net_saving) for s in uow.settlements.for_agreement(world.agreement)],
             sorted(uow.ledger.balances().items()),
             sorted(path.name for path in (world.folder / "uploads").iterdir()),
+            [(o.id, o.ods_code, o.name) for o in uow.organisations.all()],
+            [m for organisation_id in organisation_ids for m in uow.users.members(organisation_id)],
         )
 
 
@@ -70,7 +75,10 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
     """A well-formed request for the route against the ICB-federation agreement (a party would be served)."""
     numbers = {"propose": 2, "sign": 2}
     number = next((n for suffix, n in numbers.items() if path.endswith(suffix)), 1)
-    url = path.format(agreement_id=world.agreement, number=number, settlement_id=world.settlement)
+    spare = world.workspace.service.authenticate(SPARE, PASSWORD)
+    assert spare is not None
+    ids = {"organisation_id": world.fed, "user_id": spare.id, "role": "practice_viewer"}
+    url = path.format(agreement_id=world.agreement, number=number, settlement_id=world.settlement, **ids)
     latest = world.workspace.service.get_version(_manager_actor(world), world.agreement, 2)
     text = (EXAMPLES / "agreement.yaml").read_text(encoding="utf-8")
     figures = ("figures.yaml", (EXAMPLES / "figures.yaml").read_bytes(), "application/yaml")
@@ -97,6 +105,10 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         "/api/agreements/{agreement_id}/versions/{number}/settlements": {
             "json": {"period": "2025-26", "upload_id": world.upload}
         },
+        "/api/organisations": {"json": {"ods_code": "QWO", "name": "NHS West ICB", "kind": "commissioner"}},
+        "/api/organisations/{organisation_id}/members": {
+            "json": {"email": "planted@fed.nhs.uk", "display_name": "Planted", "role": "administrator"}
+        },
     }
     request: dict[str, Any] = {"method": method, "url": url}
     if path.endswith("/diff"):
@@ -118,6 +130,8 @@ def _check_own_data_only(world: World, path: str, body: Any) -> None:
         assert world.agreement not in [a["id"] for a in body]
     elif path == "/api/organisations":
         assert not {world.icb, world.fed} & {o["id"] for o in body}
+    elif path == "/api/counterparties":
+        assert not {world.icb, world.fed} & {o["id"] for o in body["own"]}
     else:
         assert not {world.icb, world.fed} & {m["organisation_id"] for m in body["memberships"]}
 
@@ -127,11 +141,30 @@ def test_the_matrix_covers_every_api_route(world: World) -> None:
     assert len(routes) >= 20
     scoped = [route for route in routes if route not in PUBLIC | OWN_DATA]
     for method, path in scoped:
-        assert "{agreement_id}" in path or path == "/api/agreements", f"unclassified route {method} {path}"
+        known = (
+            "{agreement_id}" in path or "{organisation_id}" in path or path in {"/api/agreements", "/api/organisations"}
+        )
+        assert known, f"unclassified route {method} {path}"
+
+
+def _controls(world: World) -> dict[str, str]:
+    """Who makes the positive control: the federation manager for agreement routes, an administrator of the
+    federation for its organisation routes, a system administrator for creating organisations."""
+    admin, system = world.workspace.administration, Actor.system()
+    admin.create_user(system, "admin@fed.nhs.uk", "Fed Admin", PASSWORD, ("Y99001", Role.ADMINISTRATOR))
+    admin.create_user(system, SPARE, "Spare Viewer", PASSWORD, ("Y99001", Role.PRACTICE_VIEWER))
+    admin.create_user(system, "root@gainshare.example", "Root", PASSWORD, None, system_administrator=True)
+    world.emails |= {"fed_admin": "admin@fed.nhs.uk", "root": "root@gainshare.example"}
+    return {"/api/organisations": "root"}
+
+
+def _control_for(controls: dict[str, str], path: str) -> str:
+    return controls.get(path, "fed_admin" if "{organisation_id}" in path else "manager")
 
 
 def test_no_other_organisation_reads_or_changes_anything(world: World) -> None:
     refusals = 0
+    controls = _controls(world)
     anonymous = client_for(world.app)
     anonymous.headers["X-CSRF-Token"] = anonymous.get("/api/auth/csrf").json()["csrf_token"]
     for method, path in api_routes(world):
@@ -150,6 +183,6 @@ def test_no_other_organisation_reads_or_changes_anything(world: World) -> None:
                 assert set(answer.json()) == {"error"}
                 refusals += 1
             assert snapshot(world) == before, (who, method, path)
-        control = world.client("manager").request(**request_for(world, method, path))
+        control = world.client(_control_for(controls, path)).request(**request_for(world, method, path))
         assert control.status_code not in {401, *REFUSED}, ("control", method, path, control.text)
     assert refusals >= 5 * 18

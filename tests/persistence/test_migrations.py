@@ -41,6 +41,8 @@ TABLES = {
     "incentive_payment_postings",
     "declared_interests",
     "incentive_conflict_flags",
+    # 0004_system_administrators
+    "system_administrators",
 }
 
 

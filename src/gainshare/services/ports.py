@@ -162,6 +162,24 @@ class AuditEntry:
     details: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Audit entries about any of the agreements, or whose entity is one of `entities` or under one ("x/..."),
+    optionally with one action only."""
+
+    agreement_ids: frozenset[int] = frozenset()
+    entities: tuple[str, ...] = ()
+    action: str | None = None
+
+    def in_scope(self, entry: AuditEntry) -> bool:
+        if entry.agreement_id is not None and entry.agreement_id in self.agreement_ids:
+            return True
+        return any(entry.entity == e or entry.entity.startswith(e + "/") for e in self.entities)
+
+    def matches(self, entry: AuditEntry) -> bool:
+        return self.in_scope(entry) and (self.action is None or entry.action == self.action)
+
+
 class Organisations(Protocol):
     def add(self, ods_code: str, name: str, kind: OrganisationKind, parent_id: int | None = None) -> Organisation:
         """A new organisation; ConflictError if the ODS code is taken."""
@@ -194,6 +212,16 @@ class Users(Protocol):
     def memberships(self, user_id: int) -> list[Membership]: ...
 
     def members(self, organisation_id: int) -> list[Membership]: ...
+
+    def remove_membership(self, user_id: int, organisation_id: int, role: Role) -> None:
+        """NotFoundError if the user does not hold that role there."""
+        ...
+
+    def is_system_administrator(self, user_id: int) -> bool: ...
+
+    def add_system_administrator(self, user_id: int, granted_at: datetime) -> None:
+        """Make the user a system administrator (every organisation); ConflictError if they are one already."""
+        ...
 
 
 class Agreements(Protocol):
@@ -321,6 +349,16 @@ class AuditLog(Protocol):
 
     def entries(self, agreement_id: int | None = None) -> list[AuditEntry]:
         """In order of appending; all of them, or one agreement's."""
+        ...
+
+    def search(self, query: AuditQuery, offset: int = 0, limit: int | None = None) -> list[AuditEntry]:
+        """The entries the query matches, newest first; `limit` of them from `offset` (all when limit is None)."""
+        ...
+
+    def count(self, query: AuditQuery) -> int: ...
+
+    def actions(self, query: AuditQuery) -> list[str]:
+        """The distinct actions of the entries in the query's scope (whatever its action), sorted."""
         ...
 
 

@@ -29,6 +29,7 @@ from gainshare.services.ports import (
     AgreementRecord,
     AgreementVersion,
     AuditEntry,
+    AuditQuery,
     Membership,
     Organisation,
     OrganisationKind,
@@ -50,6 +51,7 @@ class _State:
     organisations: dict[int, Organisation] = field(default_factory=dict)
     users: dict[int, User] = field(default_factory=dict)
     memberships: list[Membership] = field(default_factory=list)
+    system_administrators: dict[int, datetime] = field(default_factory=dict)
     agreements: dict[int, AgreementRecord] = field(default_factory=dict)
     versions: dict[int, AgreementVersion] = field(default_factory=dict)
     signatures: list[Signature] = field(default_factory=list)
@@ -136,6 +138,20 @@ class MemoryUsers:
     def members(self, organisation_id: int) -> list[Membership]:
         found = [m for m in self._state.memberships if m.organisation_id == organisation_id]
         return sorted(found, key=lambda m: (m.user_id, m.role.value))
+
+    def remove_membership(self, user_id: int, organisation_id: int, role: Role) -> None:
+        membership = Membership(user_id, organisation_id, role)
+        _need(membership in self._state.memberships, f"membership of user {user_id} as {role.value}")
+        self._state.memberships.remove(membership)
+
+    def is_system_administrator(self, user_id: int) -> bool:
+        return user_id in self._state.system_administrators
+
+    def add_system_administrator(self, user_id: int, granted_at: datetime) -> None:
+        _need(user_id in self._state.users, f"user {user_id}")
+        if user_id in self._state.system_administrators:
+            raise ConflictError(f"user {user_id} is a system administrator already")
+        self._state.system_administrators[user_id] = _utc(granted_at)
 
 
 class MemoryAgreements:
@@ -397,6 +413,16 @@ class MemoryAuditLog:
 
     def entries(self, agreement_id: int | None = None) -> list[AuditEntry]:
         return [e for e in self._state.audit if agreement_id is None or e.agreement_id == agreement_id]
+
+    def search(self, query: AuditQuery, offset: int = 0, limit: int | None = None) -> list[AuditEntry]:
+        found = [e for e in reversed(self._state.audit) if query.matches(e)][offset:]
+        return found if limit is None else found[:limit]
+
+    def count(self, query: AuditQuery) -> int:
+        return sum(1 for e in self._state.audit if query.matches(e))
+
+    def actions(self, query: AuditQuery) -> list[str]:
+        return sorted({e.action for e in self._state.audit if query.in_scope(e)})
 
 
 class MemoryUnitOfWork:

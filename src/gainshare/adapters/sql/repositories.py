@@ -11,10 +11,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, select, update
+from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from gainshare.adapters.sql.admin_tables import SystemAdministratorRow
 from gainshare.adapters.sql.tables import (
     AgreementRow,
     AgreementVersionRow,
@@ -35,6 +36,7 @@ from gainshare.services.ports import (
     AgreementRecord,
     AgreementVersion,
     AuditEntry,
+    AuditQuery,
     Membership,
     Organisation,
     OrganisationKind,
@@ -129,6 +131,21 @@ class SqlUsers:
     def members(self, organisation_id: int) -> list[Membership]:
         query = select(MembershipRow).where(MembershipRow.organisation_id == organisation_id)
         return [_membership(row) for row in self._session.scalars(query.order_by("user_id", "role"))]
+
+    def remove_membership(self, user_id: int, organisation_id: int, role: Role) -> None:
+        row = self._session.get(MembershipRow, (user_id, organisation_id, role.value))
+        if row is None:
+            raise NotFoundError(f"user {user_id} is not {role.value} of organisation {organisation_id}")
+        self._session.delete(row)
+        self._session.flush()
+
+    def is_system_administrator(self, user_id: int) -> bool:
+        return self._session.get(SystemAdministratorRow, user_id) is not None
+
+    def add_system_administrator(self, user_id: int, granted_at: datetime) -> None:
+        row = SystemAdministratorRow(user_id=user_id, granted_at=granted_at)
+        with _guarded(self._session, f"user {user_id} is a system administrator already"):
+            self._session.add(row)
 
 
 class SqlAgreements:
@@ -414,6 +431,31 @@ class SqlAuditLog:
         if agreement_id is not None:
             query = query.where(AuditRow.agreement_id == agreement_id)
         return [_audit(row) for row in self._session.scalars(query.order_by(AuditRow.id))]
+
+    def search(self, query: AuditQuery, offset: int = 0, limit: int | None = None) -> list[AuditEntry]:
+        found = select(AuditRow).where(*_audit_criteria(query)).order_by(AuditRow.id.desc()).offset(offset)
+        if limit is not None:
+            found = found.limit(limit)
+        return [_audit(row) for row in self._session.scalars(found)]
+
+    def count(self, query: AuditQuery) -> int:
+        return int(self._session.scalar(select(func.count(AuditRow.id)).where(*_audit_criteria(query))) or 0)
+
+    def actions(self, query: AuditQuery) -> list[str]:
+        scope = AuditQuery(query.agreement_ids, query.entities)
+        found = select(AuditRow.action).where(*_audit_criteria(scope)).distinct().order_by(AuditRow.action)
+        return list(self._session.scalars(found))
+
+
+def _audit_criteria(query: AuditQuery) -> list[ColumnElement[bool]]:
+    """The query as WHERE terms: in scope (its agreements, or its entities and what is under them), its action."""
+    scope: list[ColumnElement[bool]] = [AuditRow.agreement_id.in_(sorted(query.agreement_ids))]
+    for entity in query.entities:
+        scope += [AuditRow.entity == entity, AuditRow.entity.startswith(entity + "/", autoescape=True)]
+    criteria = [or_(*scope)]
+    if query.action is not None:
+        criteria.append(AuditRow.action == query.action)
+    return criteria
 
 
 def _email_key(email: str) -> str:

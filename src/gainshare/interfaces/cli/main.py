@@ -7,6 +7,7 @@ import typer
 from gainshare import __version__
 from gainshare.interfaces.cli import (
     activity_commands,
+    admin_commands,
     agreement_commands,
     demo_commands,
     negotiate_commands,
@@ -28,6 +29,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
+app.add_typer(admin_commands.app, name="admin")
 app.add_typer(agreement_commands.app, name="agreement")
 app.add_typer(demo_commands.app, name="demo")
 app.add_typer(data_app, name="data")

@@ -11,7 +11,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gainshare.interfaces.api.deps import client_address
 from gainshare.interfaces.security.sessions import current_user_id, sign_in, sign_out
+from gainshare.interfaces.web.admin_routes import router as admin_router
 from gainshare.interfaces.web.agreement_pages import router as agreement_router
+from gainshare.interfaces.web.audit_routes import router as audit_router
 from gainshare.interfaces.web.deps import PageActor, Service, Throttle
 from gainshare.interfaces.web.discover_routes import router as discover_router
 from gainshare.interfaces.web.figures_pages import router as figures_router
@@ -21,6 +23,7 @@ from gainshare.interfaces.web.landscape_routes import router as landscape_router
 from gainshare.interfaces.web.monitoring_routes import inbox
 from gainshare.interfaces.web.monitoring_routes import router as monitoring_router
 from gainshare.interfaces.web.negotiate_routes import router as negotiate_router
+from gainshare.interfaces.web.new_agreement_routes import router as new_agreement_router
 from gainshare.interfaces.web.pages import KNOWN_ERRORS, PageRoute, page_for_error, redirect, render
 from gainshare.interfaces.web.static_files import mount_static
 from gainshare.interfaces.web.views import ROLE_NAMES, agreement_rows, alerts
@@ -28,7 +31,10 @@ from gainshare.interfaces.web.yearend_routes import router as yearend_router
 
 log = logging.getLogger("gainshare.web")
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router.include_router(new_agreement_router)  # before /agreements/{agreement_id}
 router.include_router(agreement_router)
+router.include_router(admin_router)
+router.include_router(audit_router)
 router.include_router(figures_router)
 router.include_router(discover_router)
 router.include_router(negotiate_router)
