@@ -76,6 +76,36 @@ def _statement(page: Any, base: str) -> None:
     page.click("a:has-text('Statement for')")
 
 
+HUBS = "/agreements/1/hubs?run=1&service=anticoag&hubs=4&pin=Z90003&per_session=12"
+SCHEME = "/incentives/northvale-federation-development"
+CONFLICTED = "clinical-lead@northvale-icb.example"
+
+
+def _hubs(page: Any, base: str) -> None:
+    page.goto(base + HUBS)
+    page.wait_for_selector("[data-chart-ready]", timeout=15_000)
+    page.wait_for_selector("[data-map-ready]", timeout=15_000)
+
+
+def _landscape(page: Any, base: str) -> None:
+    page.goto(f"{base}/landscape")
+    page.wait_for_function("() => document.querySelector('.gs-landscape-map img').naturalWidth > 0", timeout=30_000)
+
+
+def _sign_off_refused(page: Any, base: str) -> None:
+    """Signed in as the demo's clinical lead (a declared interest in a member practice), try a sign-off."""
+    page.click("button:has-text('Sign out')")
+    page.fill("#email", CONFLICTED)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{base}/")
+    page.goto(base + SCHEME)
+    page.select_option("#stage", "year-1")
+    page.select_option("#sign-off-practice", "Z90001")
+    page.click("button:has-text('Sign off')")
+    page.wait_for_selector("#refusal")
+
+
 def _negotiate_results(page: Any, base: str) -> None:
     page.goto(f"{base}/agreements/1/negotiate")
     page.fill("#f-alt1-name", "Federation-friendly")
@@ -106,51 +136,6 @@ def _discover_trend(page: Any, base: str) -> None:
     _discover_funnel(page, base)
     page.click("#practice-Z90010 a")
     page.wait_for_selector("#trend-chart[data-chart-ready]", timeout=15_000)
-
-
-DISCOVER = "/discover/Y99901"
-
-
-def _discover_funnel(page: Any, base: str) -> None:
-    page.goto(f"{base}{DISCOVER}/services/ecg")
-    page.wait_for_selector("[data-chart-ready]", timeout=15_000)
-
-
-def _discover_trend(page: Any, base: str) -> None:
-    """The funnel page after selecting the planted ECG outlier's code: its trend in the panel (htmx)."""
-    _discover_funnel(page, base)
-    page.click("#practice-Z90010 a")
-    page.wait_for_selector("#trend-chart[data-chart-ready]", timeout=15_000)
-
-
-HUBS = "/agreements/1/hubs?run=1&service=anticoag&hubs=4&pin=Z90003&per_session=12"
-SCHEME = "/incentives/northvale-federation-development"
-CONFLICTED = "clinical-lead@northvale-icb.example"
-
-
-def _hubs(page: Any, base: str) -> None:
-    page.goto(base + HUBS)
-    page.wait_for_selector("[data-chart-ready]", timeout=15_000)
-    page.wait_for_selector("[data-map-ready]", timeout=15_000)
-
-
-def _landscape(page: Any, base: str) -> None:
-    page.goto(f"{base}/landscape")
-    page.wait_for_function("() => document.querySelector('.gs-landscape-map img').naturalWidth > 0", timeout=30_000)
-
-
-def _sign_off_refused(page: Any, base: str) -> None:
-    """Signed in as the demo's clinical lead (a declared interest in a member practice), try a sign-off."""
-    page.click("button:has-text('Sign out')")
-    page.fill("#email", CONFLICTED)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url(f"{base}/")
-    page.goto(base + SCHEME)
-    page.select_option("#stage", "year-1")
-    page.select_option("#sign-off-practice", "Z90001")
-    page.click("button:has-text('Sign off')")
-    page.wait_for_selector("#refusal")
 
 
 YEAR: list[Any] = []  # the demo year (tests/web/year.py) and its workspace, set by main()
@@ -304,13 +289,13 @@ PAGES: list[tuple[str, Step]] = [
     ("21-discover-ranking", _goto(DISCOVER)),
     ("22-discover-funnel", _discover_funnel),
     ("23-discover-trend", _discover_trend),
-    ("40-negotiate", _goto("/agreements/1/negotiate")),
-    ("41-negotiate-results", _negotiate_results),
-    ("42-negotiate-errors", _negotiate_errors),
     ("30-hub-design", _hubs),
     ("31-incentive-scheme", _goto(SCHEME)),
     ("32-conflicts-register", _goto("/conflicts")),
     ("33-landscape", _landscape),
+    ("40-negotiate", _goto("/agreements/1/negotiate")),
+    ("41-negotiate-results", _negotiate_results),
+    ("42-negotiate-errors", _negotiate_errors),
     ("50-actuals-preview", _actuals_preview),
     ("51-actuals-saved", _actuals_saved),
     ("52-home-notifications", _goto("/")),

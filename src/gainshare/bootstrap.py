@@ -136,9 +136,9 @@ def build_workspace(
         clock=clock or _utc_now,
     )
     figures = FiguresService(service, FiguresFileDecoder(), FolderUploadContents(data_folder / "uploads"), parser)
-    discover = DiscoverWorkspace(service, FolderDiscoverDatasets(data_folder / DISCOVER_FOLDER), discover_service())
     hub_design = HubDesignService(service, DemoPracticeData())
     incentives = IncentiveService(database, YamlSchemeParser(), clock or _utc_now)
+    discover = DiscoverWorkspace(service, FolderDiscoverDatasets(data_folder / DISCOVER_FOLDER), discover_service())
     monitoring, yearend, signoff = _year(database, parser, clock or _utc_now)
     return Workspace(
         service, figures, database, hub_design, incentives, discover, data_folder, monitoring, yearend, signoff
