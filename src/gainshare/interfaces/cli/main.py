@@ -29,28 +29,35 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-app.add_typer(admin_commands.app, name="admin")
-app.add_typer(agreement_commands.app, name="agreement")
-app.add_typer(demo_commands.app, name="demo")
-app.add_typer(data_app, name="data")
-app.add_typer(discover_app, name="discover")
-app.add_typer(incentives_app, name="incentives")
-app.add_typer(conflicts_app, name="conflicts")
-app.command("landscape")(landscape)
-app.command("settle")(settle_command.settle)
-app.command("statement")(statement)
-app.add_typer(monitor_app, name="monitor")
-app.add_typer(referrals_app, name="referrals")
-app.command("distribute")(distribute)
-app.command("hubs")(hubs)
-app.command("serve")(serve_commands.serve)
-app.command("simulate")(negotiate_commands.simulate)
-app.command("compare")(negotiate_commands.compare)
-app.command("frontier")(negotiate_commands.frontier)
-app.add_typer(negotiate_commands.negotiate_app, name="negotiate")
-app.command("baseline")(activity_commands.baseline)
-app.command("savings")(activity_commands.savings)
+AGREE = "1. Agree and settle"
+DATA = "2. Data"
+DISCOVER = "3. Discover and design"
+NEGOTIATE = "4. Negotiate"
+MONITOR = "5. Monitor and distribute"
+INCENTIVISE = "6. Incentivise and compare"
+WORKSPACE = "7. Shared workspace"
 
+app.add_typer(agreement_commands.app, name="agreement", rich_help_panel=AGREE)
+app.command("settle", rich_help_panel=AGREE)(settle_command.settle)
+app.command("statement", rich_help_panel=AGREE)(statement)
+app.add_typer(data_app, name="data", rich_help_panel=DATA)
+app.command("baseline", rich_help_panel=DATA)(activity_commands.baseline)
+app.command("savings", rich_help_panel=DATA)(activity_commands.savings)
+app.add_typer(demo_commands.app, name="demo", rich_help_panel=DATA)
+app.add_typer(discover_app, name="discover", rich_help_panel=DISCOVER)
+app.command("hubs", rich_help_panel=DISCOVER)(hubs)
+app.command("simulate", rich_help_panel=NEGOTIATE)(negotiate_commands.simulate)
+app.command("compare", rich_help_panel=NEGOTIATE)(negotiate_commands.compare)
+app.command("frontier", rich_help_panel=NEGOTIATE)(negotiate_commands.frontier)
+app.add_typer(negotiate_commands.negotiate_app, name="negotiate", rich_help_panel=NEGOTIATE)
+app.add_typer(monitor_app, name="monitor", rich_help_panel=MONITOR)
+app.command("distribute", rich_help_panel=MONITOR)(distribute)
+app.add_typer(referrals_app, name="referrals", rich_help_panel=MONITOR)
+app.add_typer(incentives_app, name="incentives", rich_help_panel=INCENTIVISE)
+app.add_typer(conflicts_app, name="conflicts", rich_help_panel=INCENTIVISE)
+app.command("landscape", rich_help_panel=INCENTIVISE)(landscape)
+app.command("serve", rich_help_panel=WORKSPACE)(serve_commands.serve)
+app.add_typer(admin_commands.app, name="admin", rich_help_panel=WORKSPACE)
 
 def _version(value: bool) -> None:
     if value:
