@@ -9,19 +9,20 @@ NODE_STAMP := node_modules/.installed
 
 # NHS.UK frontend, htmx and axe-core for the web pages, at the versions package-lock.json pins.
 $(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the NHS.UK styles and the browser tests: install Node.js (e.g. apt-get install nodejs npm)"; exit 1; }
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-$(STAMP): pyproject.toml | $(NODE_STAMP)
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) $(NODE_STAMP)
 	$(BIN)/gainshare demo run
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -39,9 +40,13 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/settlement.py
+	$(BIN)/python bench/simulation.py
+	$(BIN)/python bench/hubs.py
+	$(BIN)/python bench/pipeline.py --rows 2000000
 
-screenshots: $(STAMP)
+screenshots: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python scripts/shrink_screenshots.py
 
 docs: $(STAMP)
 	$(BIN)/python -m gainshare.reports.schema_docs > docs/agreement-reference.md
