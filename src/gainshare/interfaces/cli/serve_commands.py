@@ -23,10 +23,14 @@ Workers = Annotated[
     int | None,
     typer.Option(min=1, help="Worker processes (default: the number of CPUs); each builds the app from GAINSHARE_*."),
 ]
+AccessLog = Annotated[
+    bool,
+    typer.Option("--access-log/--no-access-log", help="Log every request (turn off behind a proxy that logs them)."),
+]
 APP_FACTORY = "gainshare.interfaces.app:app_from_environment"
 
 
-def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = None) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = None, access_log: AccessLog = True) -> None:
     """Serve the web pages and the JSON API (settings from GAINSHARE_* environment variables).
 
     The database is migrated once, then WORKERS processes (default: one per CPU) serve it; with more than one,
@@ -39,7 +43,7 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = None) 
     _check(settings)
     with user_errors():
         workspace = build_workspace(settings.resolved_database_url(), settings.data_folder)
-    _run(settings, workspace, host, port, _worker_count(workers))
+    _run(settings, workspace, host, port, _worker_count(workers), access_log)
 
 
 def demo_run(
@@ -102,7 +106,7 @@ def _settings_to_environment(settings: Settings) -> None:
     os.environ.pop("GAINSHARE_DATABASE_URL", None)
 
 
-def _run(settings: Settings, workspace: Workspace, host: str, port: int, workers: int) -> None:
+def _run(settings: Settings, workspace: Workspace, host: str, port: int, workers: int, access_log: bool = True) -> None:
     import uvicorn  # noqa: PLC0415  (only commands that serve pay for importing the server)
 
     from gainshare.interfaces.app import create_app  # noqa: PLC0415
@@ -114,11 +118,25 @@ def _run(settings: Settings, workspace: Workspace, host: str, port: int, workers
     console.print(f"Serving on [bold]http://{host}:{port}/[/] (API under /api), {workers} worker(s); Ctrl+C to stop.")
     try:
         if workers == 1:
-            uvicorn.run(create_app(settings, workspace), host=host, port=port, log_level="info", proxy_headers=False)
+            uvicorn.run(
+                create_app(settings, workspace),
+                host=host,
+                port=port,
+                log_level="info",
+                proxy_headers=False,
+                access_log=access_log,
+            )
         else:
             workspace.close()  # each worker opens its own
             uvicorn.run(
-                APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_level="info", proxy_headers=False
+                APP_FACTORY,
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+                proxy_headers=False,
+                access_log=access_log,
             )
     finally:
         workspace.close()

@@ -41,6 +41,7 @@ def environment() -> Environment:
         undefined=ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package; a changed template needs a restart
     )
     env.filters["money"] = _money
     env.filters["when"] = _when
