@@ -12,8 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from gainshare.adapters.agreement_file.schema import agreement_schema
-from gainshare.bootstrap import build_services
 from gainshare.interfaces.cli.errors import user_errors
+from gainshare.interfaces.cli.file_services import file_services
 
 app = typer.Typer(help="Check, read and compare agreement files (YAML or JSON).", no_args_is_help=True)
 console = Console(highlight=False)
@@ -28,7 +28,7 @@ def validate(path: AgreementPath) -> None:
     Exit code 0 when the agreement is valid, 1 when it has problems.
     """
     with user_errors():
-        agreement = build_services().agreements.validate(str(path))
+        agreement = file_services().agreements.validate(str(path))
     periods = agreement.periods()
     console.print(
         f"[green]✓[/] {escape(str(path))}: agreement {escape(agreement.id)} version "
@@ -41,7 +41,7 @@ def validate(path: AgreementPath) -> None:
 def show(path: AgreementPath) -> None:
     """Print a readable summary of an agreement, clause by clause."""
     with user_errors():
-        agreement, clauses = build_services().agreements.clauses(str(path))
+        agreement, clauses = file_services().agreements.clauses(str(path))
     table = Table(title=f"{agreement.title} (v{agreement.version})", show_lines=False)
     table.add_column("Clause", style="cyan", no_wrap=True)
     table.add_column("Value")
@@ -57,7 +57,7 @@ def diff(
 ) -> None:
     """Show what changed between two versions of an agreement, clause by clause."""
     with user_errors():
-        old, new, changes = build_services().agreements.diff(str(before), str(after))
+        old, new, changes = file_services().agreements.diff(str(before), str(after))
     if not changes:
         console.print(f"No changes between version {old.version} and version {new.version}.")
         return

@@ -12,9 +12,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from gainshare.bootstrap import build_services
 from gainshare.domain.settlement import LineKind, Settlement, SettlementLine
 from gainshare.interfaces.cli.errors import user_errors
+from gainshare.interfaces.cli.file_services import file_services
 from gainshare.reports.serialize import settlement_dict, transaction_dict
 
 console = Console(highlight=False)
@@ -39,7 +39,7 @@ def settle(
     settled then).
     """
     with user_errors():
-        result = build_services().settlements.settle_files(str(agreement), str(figures), period)
+        result = file_services().settlements.settle_files(str(agreement), str(figures), period)
     if as_json:
         payload = {
             "settlements": [settlement_dict(item) for item in result.settlements],

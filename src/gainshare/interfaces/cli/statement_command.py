@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from gainshare.bootstrap import build_services
 from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.issues import Issue, Source
 from gainshare.interfaces.cli.errors import user_errors
+from gainshare.interfaces.cli.file_services import file_services
 from gainshare.interfaces.cli.settle_command import FIGURES_HELP
 from gainshare.reports.context import StatementContext, build_statement_context
 from gainshare.reports.statement import statement_html, statement_pdf, statement_xlsx
@@ -39,7 +39,7 @@ def statement(
     if html is None and pdf is None and xlsx is None:
         raise typer.BadParameter("name at least one output: --html, --pdf or --xlsx")
     with user_errors():
-        service = build_services().settlements
+        service = file_services().settlements
         loaded_agreement = service.agreements.load(str(agreement))
         loaded_figures = service.figures.load(str(figures))
         result = settle_all(loaded_agreement, loaded_figures, period)
