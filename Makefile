@@ -9,8 +9,9 @@ NODE_STAMP := node_modules/.installed
 
 # NHS.UK frontend, htmx and axe-core for the web pages, at the versions package-lock.json pins.
 $(NODE_STAMP): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed for the NHS.UK styles and the browser tests: install Node.js (e.g. apt-get install nodejs npm)"; exit 1; }
-	npm ci --no-audit --no-fund
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: installing the locked packages from the npm registry with Python"; \
+	$(PYTHON) scripts/install_frontend.py; fi
 	touch $(NODE_STAMP)
 
 $(STAMP): pyproject.toml
