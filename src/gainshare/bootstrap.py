@@ -21,11 +21,13 @@ from gainshare.adapters.discover_datasets import FolderDiscoverDatasets, write_d
 from gainshare.adapters.figures_file import load_figures
 from gainshare.adapters.incentives_file import YamlSchemeParser
 from gainshare.adapters.monitoring_files import ActualsCsvDecoder, ReferralCsvDecoder
+from gainshare.adapters.practice_datasets import ChainedPracticeData, FolderPracticeData
 from gainshare.adapters.sql.migrate import upgrade
 from gainshare.adapters.sql.passwords import Argon2PasswordHasher
 from gainshare.adapters.sql.uow import SqlDatabase
 from gainshare.adapters.uploaded_figures import FiguresFileDecoder, FolderUploadContents
 from gainshare.domain.agreement import Agreement
+from gainshare.domain.catalogue import ServiceCatalogue
 from gainshare.domain.figures import Figures
 from gainshare.engines.demo.agreement import agreement_document, figures_document
 from gainshare.engines.demo.federation import DEFAULT_SEED, DemoFederation, DemoParameters, generate_federation
@@ -43,6 +45,7 @@ from gainshare.services.hub_design import HubDesignService
 from gainshare.services.incentive_overview import IncentivePages
 from gainshare.services.incentives import IncentiveService
 from gainshare.services.monitoring import MonitoringService
+from gainshare.services.negotiation_workspace import NegotiationWorkspace
 from gainshare.services.ports import PasswordHasher
 from gainshare.services.settlements import SettlementService
 from gainshare.services.statement_signoff import StatementSignoffService
@@ -90,7 +93,7 @@ class Workspace:
     service: WorkspaceService
     figures: FiguresService
     database: SqlDatabase
-    hub_design: HubDesignService  # the demo federation's practices and activity (adapters/demo_practice_data.py)
+    hub_design: HubDesignService  # practices and demand: the demo generator's, else data_folder/discover/<ODS>
     incentives: IncentiveService
     discover: DiscoverWorkspace  # Discover datasets under data_folder/discover (adapters/discover_datasets.py)
     data_folder: Path
@@ -106,6 +109,11 @@ class Workspace:
     @property
     def audit_log(self) -> AuditLogService:
         return AuditLogService(self.database)
+
+    @property
+    def negotiation(self) -> NegotiationWorkspace:
+        """The Negotiate page's service: the figures' ports, and the packaged service catalogue's costs as defaults."""
+        return NegotiationWorkspace.from_figures(self.figures, packaged_catalogue())
 
     def close(self) -> None:
         self.database.dispose()
@@ -136,7 +144,8 @@ def build_workspace(
         clock=clock or _utc_now,
     )
     figures = FiguresService(service, FiguresFileDecoder(), FolderUploadContents(data_folder / "uploads"), parser)
-    hub_design = HubDesignService(service, DemoPracticeData())
+    practices = ChainedPracticeData(DemoPracticeData(), FolderPracticeData(data_folder / DISCOVER_FOLDER))
+    hub_design = HubDesignService(service, practices)
     incentives = IncentiveService(database, YamlSchemeParser(), clock or _utc_now)
     discover = DiscoverWorkspace(service, FolderDiscoverDatasets(data_folder / DISCOVER_FOLDER), discover_service())
     monitoring, yearend, signoff = _year(database, parser, clock or _utc_now)
@@ -159,6 +168,12 @@ DISCOVER_FOLDER = "discover"  # data_folder/discover/<ODS code>/dataset.json: an
 
 def discover_service() -> DiscoverService:
     return DiscoverService(YamlCatalogueReader())
+
+
+@functools.cache
+def packaged_catalogue() -> ServiceCatalogue:
+    """The service catalogue shipped with the package (gainshare/data/service_catalogue.yaml), read once."""
+    return YamlCatalogueReader().load()
 
 
 def _utc_now() -> datetime:

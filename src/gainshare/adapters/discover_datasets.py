@@ -111,6 +111,7 @@ def write_demo_dataset(federation: DemoFederation, root: Path, ods_code: str) ->
         ),
         "activity": "activity.csv",
         "list_sizes": "list_sizes.csv",
+        "practices": "practices.csv",  # for hub design (adapters/practice_datasets.py)
         "first_month": f"{months[0]:%Y-%m}",
         "last_month": f"{months[-1]:%Y-%m}",
     }
