@@ -15,7 +15,7 @@ from gainshare.bootstrap import DEMO_PASSWORD, build_workspace, seed_demo
 from gainshare.config import Settings
 from gainshare.domain.money import Money
 from gainshare.interfaces.app import create_app
-from gainshare.services.negotiation_workspace import NegotiationWorkspace, analyse, form_values, read_inputs
+from gainshare.services.negotiation_workspace import analyse, form_values, read_inputs
 from gainshare.services.workspace import Actor
 from tests.web.harness import axe_violations, describe, serving
 
@@ -61,7 +61,11 @@ def test_negotiate_runs_a_seeded_simulation_matching_the_service(page: Any, demo
     page.goto(f"{base}/agreements/{agreement_id}/negotiate")
     assert page.locator("h1").inner_text() == "Negotiate"
     # defaults come from the demo's monthly figures, and say so
-    assert "months of history in demo-figures.yaml" in page.locator("#negotiate-form").inner_text()
+    form = page.locator("#negotiate-form").inner_text()
+    assert "months of history in demo-figures.yaml" in form
+    # the federation's running costs from the service catalogue, stated as an assumption
+    assert "annual running costs of every scheme's service line (10), £35,500.00" in form
+    assert "an ASSUMPTION: the catalogue cites no source for it" in form
     _no_violations(page)
 
     page.fill("#f-seed", str(SEED))
@@ -72,7 +76,7 @@ def test_negotiate_runs_a_seeded_simulation_matching_the_service(page: Any, demo
     page.wait_for_selector("#results")
     page.wait_for_selector("[data-chart-ready]", timeout=15_000)
 
-    service = NegotiationWorkspace.from_figures(workspace.figures)
+    service = workspace.negotiation  # as the page has it: with the service catalogue
     setup = service.setup(actor, agreement_id)
     fields = {**form_values(setup.defaults), "seed": str(SEED), "scenarios": "5000"}
     fields.update({"alt1.name": "Federation-friendly", "alt1.share": "70%"})

@@ -3,7 +3,9 @@ then the simulation, the term sets side by side and the negotiation frontier, bo
 
 Inputs are three-point estimates (low, most likely, high: a triangular distribution; fixed when all three are
 equal), written as exact Decimals (rates as fractions, money in pounds) and turned into the engine's float
-distributions (money in pence) in one place here. Each estimate says where it came from.
+distributions (money in pence) in one place here. Each estimate says where it came from. The federation's own
+costs default to the service catalogue's set-up and running costs of the schemes' service lines (matched by scheme
+id) when the service is given a catalogue; a default with no source in the catalogue is stated as an assumption.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from gainshare.domain.assumptions import (
     Triangular,
     history_defaults,
 )
+from gainshare.domain.catalogue import CatalogueEntry, ServiceCatalogue
 from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.figures import SchemeFigures
 from gainshare.domain.issues import Issue, Source
@@ -58,6 +61,7 @@ WEB_GRID = Grid(
 )
 DEFAULT_RAMP = (Decimal("0.6"), Decimal("0.8"), Decimal(1))
 DEFAULT_ALTERNATIVE = ("Alternative A", Decimal("0.6"), Decimal("0.02"), Decimal("0.15"))
+COST_SPREAD = (Decimal("0.8"), Decimal("1.3"))  # the federation's own costs: -20% to +30% around the most likely
 
 COUNT, RATE, MONEY = "count", "rate", "money"
 
@@ -172,11 +176,12 @@ class NegotiationWorkspace:
     decoder: FiguresDecoder
     contents: UploadContents
     parser: AgreementParser
+    catalogue: ServiceCatalogue | None = None  # the federation's default costs; none: set-up funding and £0
 
     @classmethod
-    def from_figures(cls, figures: FiguresService) -> NegotiationWorkspace:
-        """Over the same ports as the figures service (the composition root wires those)."""
-        return cls(figures.workspace, figures.decoder, figures.contents, figures.parser)
+    def from_figures(cls, figures: FiguresService, catalogue: ServiceCatalogue | None = None) -> NegotiationWorkspace:
+        """Over the same ports as the figures service (the composition root wires those and the catalogue)."""
+        return cls(figures.workspace, figures.decoder, figures.contents, figures.parser, catalogue)
 
     def setup(self, actor: Actor, agreement_id: int) -> NegotiationSetup:
         """The agreement's versions as terms, its monthly history and the default inputs derived from them."""
@@ -184,7 +189,8 @@ class NegotiationWorkspace:
         signed = [version for version in versions if version.status is VersionStatus.SIGNED]
         base = (signed or list(versions))[-1]
         history = self._history(actor, agreement_id, base.agreement)
-        return NegotiationSetup(agreement_id, base, versions, history, default_inputs(base, history))
+        defaults = default_inputs(base, history, self.catalogue)
+        return NegotiationSetup(agreement_id, base, versions, history, defaults)
 
     def run(self, actor: Actor, agreement_id: int, inputs: NegotiationInputs) -> NegotiationResults:
         """Simulation, comparison (each version, then the alternatives) and frontier on the same seed."""
@@ -271,30 +277,81 @@ def history_of(filename: str, agreement: Agreement, rows: Sequence[SchemeFigures
     return History(filename, tuple(first_months), activity, shift)
 
 
-def default_inputs(base: VersionTerms, history: History | None) -> NegotiationInputs:
+def default_inputs(
+    base: VersionTerms, history: History | None, catalogue: ServiceCatalogue | None = None
+) -> NegotiationInputs:
+    """Defaults from the version, its monthly history and (for the federation's own costs) the catalogue."""
     agreement = base.agreement
     schemes = tuple(
         SchemeEstimates(scheme.id, scheme.name, _scheme_defaults(agreement, base.number, scheme.id, history))
         for scheme in agreement.schemes
     )
-    setup = sum((s.setup_funding.amount for s in agreement.schemes if s.setup_funding), Money(0)).as_decimal_pounds()
     quality = (
         Estimate(Decimal("0.85"), Decimal("0.95"), Decimal(1), "Default three-point estimate")
         if agreement.sharing.quality is not None
         else _fixed(Decimal(1), "The terms have no quality gate or multiplier")
     )
-    general = {
-        "quality_score": quality,
-        "provider.setup": Estimate(
-            _round(setup * Decimal("0.8"), 2),
-            setup,
-            _round(setup * Decimal("1.3"), 2),
-            f"Set-up funding in version {base.number} (£{setup:,.2f}); -20% to +30%",
-        ),
-        "provider.running_per_year": _fixed(Decimal(0), "Not known: enter the federation's own running costs"),
-    }
+    general = {"quality_score": quality, **provider_defaults(agreement, base.number, catalogue)}
     name, share, threshold, cap = DEFAULT_ALTERNATIVE
     return NegotiationInputs(schemes, general, (Alternative(name, share, threshold, cap),), DEFAULT_SEED, MAX_SCENARIOS)
+
+
+def provider_defaults(agreement: Agreement, number: int, catalogue: ServiceCatalogue | None) -> dict[str, Estimate]:
+    """The federation's own costs: set-up around the set-up funding (with none, the catalogue's set-up costs) and
+    running costs around the catalogue's, of the schemes that are catalogued service lines; £0 when none is."""
+    funding = sum((s.setup_funding.amount for s in agreement.schemes if s.setup_funding), Money(0))
+    if catalogue is None or not _lines(agreement, catalogue):
+        running = _fixed(Decimal(0), "Not known: enter the federation's own running costs")
+        return {"provider.setup": _funded(funding, number), "provider.running_per_year": running}
+    return {
+        "provider.setup": _funded(funding, number) if funding else _catalogued(agreement, catalogue, "setup_cost"),
+        "provider.running_per_year": _catalogued(agreement, catalogue, "annual_running_cost"),
+    }
+
+
+CATALOGUE_COSTS: dict[str, tuple[str, Callable[[CatalogueEntry], Money]]] = {
+    "setup_cost": ("set-up costs", lambda entry: entry.setup_cost),
+    "annual_running_cost": ("annual running costs", lambda entry: entry.annual_running_cost),
+}
+
+
+def _funded(funding: Money, number: int) -> Estimate:
+    pounds = funding.as_decimal_pounds()
+    return _spread(pounds, f"Set-up funding in version {number} (£{pounds:,.2f}); -20% to +30%")
+
+
+def _lines(agreement: Agreement, catalogue: ServiceCatalogue) -> list[CatalogueEntry]:
+    """The catalogue's service lines that are the agreement's schemes (same id)."""
+    return [entry for scheme in agreement.schemes if (entry := catalogue.get(scheme.id)) is not None]
+
+
+def _catalogued(agreement: Agreement, catalogue: ServiceCatalogue, cost: str) -> Estimate:
+    """The sum of the schemes' catalogued `cost` (a CATALOGUE_COSTS key), -20% to +30%, saying where it came from
+    and whether the catalogue has a source for it or it is an assumption."""
+    lines = _lines(agreement, catalogue)
+    label, amount = CATALOGUE_COSTS[cost]
+    pounds = sum((amount(entry) for entry in lines), Money(0)).as_decimal_pounds()
+    found = {entry.id for entry in lines}
+    missing = [scheme.id for scheme in agreement.schemes if scheme.id not in found]
+    covered = ", ".join(entry.id for entry in lines) + f" (not catalogued, so not counted: {', '.join(missing)})"
+    prices = f", {catalogue.prices_as_at} prices" if catalogue.prices_as_at else ""
+    where = f"Service catalogue ({catalogue.source or 'not named'}{prices})"
+    of = f"every scheme's service line ({len(lines)})" if not missing else covered
+    return _spread(pounds, f"{where}: {label} of {of}, £{pounds:,.2f}; -20% to +30%; {_evidence(lines, cost)}")
+
+
+def _evidence(lines: Sequence[CatalogueEntry], cost: str) -> str:
+    unsourced = [entry.id for entry in lines if entry.evidence[cost].is_assumption]
+    if not unsourced:
+        return "each from a source the catalogue cites"
+    if len(unsourced) == len(lines):
+        return "an ASSUMPTION: the catalogue cites no source for it"
+    return f"an ASSUMPTION for {', '.join(unsourced)}: the catalogue cites no source for those"
+
+
+def _spread(likely: Decimal, source: str) -> Estimate:
+    low, high = COST_SPREAD
+    return Estimate(_round(likely * low, 2), likely, _round(likely * high, 2), source)
 
 
 def _scheme_defaults(agreement: Agreement, number: int, scheme_id: str, history: History | None) -> dict[str, Estimate]:

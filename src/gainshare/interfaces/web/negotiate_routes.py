@@ -10,13 +10,12 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.money import Money
-from gainshare.interfaces.api.deps import figures_service
+from gainshare.interfaces.api.deps import workspace
 from gainshare.interfaces.web import negotiate_views as views
 from gainshare.interfaces.web.deps import PageActor, Service
 from gainshare.interfaces.web.pages import PageRoute, render
 from gainshare.interfaces.web.views import agreement_row
 from gainshare.reports.negotiation_pack import pack_context, pack_pdf, pack_xlsx
-from gainshare.services.figures_uploads import FiguresService
 from gainshare.services.negotiation_workspace import (
     MAX_SCENARIOS,
     NegotiationInputs,
@@ -32,8 +31,9 @@ from gainshare.services.workspace import Actor, WorkspaceService
 router = APIRouter(route_class=PageRoute)
 
 
-def negotiation_service(figures: Annotated[FiguresService, Depends(figures_service)]) -> NegotiationWorkspace:
-    return NegotiationWorkspace.from_figures(figures)
+def negotiation_service(request: Request) -> NegotiationWorkspace:
+    """Wired by the composition root, with the service catalogue for the federation's default costs."""
+    return workspace(request).negotiation
 
 
 Negotiation = Annotated[NegotiationWorkspace, Depends(negotiation_service)]
