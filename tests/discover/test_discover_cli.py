@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,44 @@ def test_unknown_service_line_is_a_user_error(demo: Path) -> None:
     )
     assert result.exit_code == 1
     assert "not in the catalogue" in result.output
+
+
+def _reference_file(demo: Path, folder: Path, rate: str, leave_out: str = "") -> Path:
+    """A flat national rate for every sex and age band the demo's list sizes have, and the crude rate."""
+    lines = (demo / "list_sizes.csv").read_text().splitlines()[1:]
+    bands = sorted({tuple(cell.strip('"') for cell in line.split(",")[2:4]) for line in lines})
+    rows = ["service_line,sex,age_band,rate_per_1000", "other-service,Persons,All ages,999"]
+    rows += [f"anticoag,{'Male' if sex == 'M' else 'Female'},{band},{rate}" for sex, band in bands if band != leave_out]
+    rows.append(f"anticoag,Persons,All ages,{rate}")
+    path = folder / f"reference-{rate}-{leave_out or 'all'}.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_variation_against_a_national_reference(demo: Path, tmp_path: Path) -> None:
+    reference = _reference_file(demo, tmp_path, "20")
+    result = runner.invoke(
+        app,
+        ["discover", "variation", str(demo / "activity.csv"), str(demo / "list_sizes.csv"), "-s", "anticoag",
+         "--from", "2023-04", "--to", "2024-03", "--reference", str(reference)],
+        env={"COLUMNS": "250"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "(national reference)" in result.output and reference.name in result.output
+    table = [line.replace("│", " ").split() for line in result.output.splitlines()]
+    rows = [cells for cells in table if cells and cells[0].startswith("Z9")]
+    assert len(rows) > 20
+    for cells in rows:  # 20 per 1,000 a year over twelve months: expected = patients x 0.02, by hand
+        patients, expected = Decimal(cells[1].replace(",", "")), Decimal(cells[3].replace(",", ""))
+        assert expected == (patients * Decimal("0.02")).quantize(Decimal("0.1"))
+
+
+def test_a_reference_missing_a_band_the_practices_have_is_refused(demo: Path, tmp_path: Path) -> None:
+    reference = _reference_file(demo, tmp_path, "20", leave_out="85-89")
+    result = runner.invoke(
+        app,
+        ["discover", "variation", str(demo / "activity.csv"), str(demo / "list_sizes.csv"), "-s", "anticoag",
+         "--reference", str(reference)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "the reference has no rate for female 85_89, male 85_89" in " ".join(result.output.split())

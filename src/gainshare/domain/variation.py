@@ -81,6 +81,16 @@ class ReferenceRates:
 
 
 @dataclass(frozen=True, slots=True)
+class ExternalRates:
+    """A published reference (national, regional or a peer group): events per 1,000 registered patients a year by
+    sex and age band, and the crude rate of its whole population (Fingertips' "Persons, All ages")."""
+
+    name: str  # where the rates come from, shown with every result that uses them
+    per_1000_per_year: dict[BandKey, Decimal]
+    crude_per_1000_per_year: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class CountInterval:
     """The confidence interval of a Poisson count, and of the ratio observed / expected."""
 

@@ -26,6 +26,7 @@ from gainshare.domain.terms import RoundingMode
 from gainshare.domain.variation import (
     ActivityRow,
     BandKey,
+    ExternalRates,
     LimitMethod,
     PracticeObservation,
     PracticeVariation,
@@ -34,7 +35,7 @@ from gainshare.domain.variation import (
 )
 from gainshare.engines.opportunity import appraise
 from gainshare.engines.rounding import EXACT, round_pence
-from gainshare.engines.variation import analyse_variation, band_midpoint, federation_reference
+from gainshare.engines.variation import analyse_variation, band_midpoint, federation_reference, national_reference
 from gainshare.services.ports import ServiceCatalogueReader
 
 DEFAULT_PROVISION_PODS: tuple[str, ...] = ("HUB", "OOH")
@@ -122,11 +123,13 @@ class DiscoverService:
         method: LimitMethod = LimitMethod.PHE,
         reference: ReferenceRates | None = None,
         catalogue_location: str | None = None,
+        external: ExternalRates | None = None,
     ) -> VariationReport:
         """Standardised rates, funnel limits, outliers and the opportunity for one service line.
 
-        Without a reference, the practices are standardised against the federation, with the age/sex profile of
-        the catalogue entry (an assumption, stated in the result).
+        Against `external` rates (a national reference, per 1,000 a year) when given; without a reference, the
+        practices are standardised against the federation, with the age/sex profile of the catalogue entry (an
+        assumption, stated in the result).
         """
         entry = _entry(self.catalogue(catalogue_location), service_line)
         period = period_of(inputs)
@@ -134,6 +137,8 @@ class DiscoverService:
         rows = _hospital_rows(inputs, period, service_line)
         observations = observations_for(inputs, rows, extract)
         assumptions: list[Assumption] = []
+        if reference is None and external is not None:
+            reference = external_reference(external, observations, period.length)
         if reference is None:
             reference = federation_reference(observations, age_sex_weights(entry, inputs.patients.bands))
             assumptions.append(entry.assumption("age_profile", _profile_text(entry)))
@@ -352,3 +357,18 @@ def _profile_text(entry: CatalogueEntry) -> str:
 
 def _warning(code: str, message: str) -> Issue:
     return Issue(code, message, severity=Severity.WARNING)
+
+
+def external_reference(
+    external: ExternalRates, observations: Sequence[PracticeObservation], period_months: int
+) -> ReferenceRates:
+    """The external rates over the period; every sex and age band the practices have must have a rate."""
+    needed = sorted({(sex, band) for item in observations for sex, band, count in item.bands if count > 0},
+                    key=lambda key: (key[0].value, key[1]))  # fmt: skip
+    missing = [f"{sex.value} {band.label}" for sex, band in needed if (sex, band) not in external.per_1000_per_year]
+    if missing:
+        listed = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        message = f"the reference has no rate for {listed}, which the practices' list sizes have"
+        raise InvalidInputError([Issue("reference.bands", message, Source(file=external.name))])
+    return national_reference(external.per_1000_per_year, external.crude_per_1000_per_year, period_months,
+                              external.name)  # fmt: skip

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from gainshare.adapters.catalogue import YamlCatalogueReader
 from gainshare.adapters.discover_inputs import load_activity_rows, load_patients
+from gainshare.adapters.reference_rates import load_reference_rates
 from gainshare.domain.catalogue import Assumption
 from gainshare.domain.issues import Issue
 from gainshare.domain.money import format_rate, parse_rate
@@ -72,8 +73,17 @@ def variation(
     first_month: FirstMonth = None,
     last_month: LastMonth = None,
     provision_pod: ProvisionPods = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            help="Standardise against external rates instead of the federation: CSV of sex, age_band, "
+            "rate_per_1000 (a year), a 'Persons, All ages' row for the crude rate, optional service_line.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Rates per 1,000 patients, indirectly standardised by age and sex, with funnel-plot limits (95%, 99.8%)."""
+    """Rates per 1,000 patients, indirectly standardised by age and sex (against the federation, or a national
+    reference with --reference), with funnel-plot limits (95%, 99.8%)."""
     with user_errors():
         inputs = _inputs(activity, load_patients(list_sizes), first_month, last_month, provision_pod)
         report = _service().variation(
@@ -82,6 +92,7 @@ def variation(
             percentile=parse_rate(percentile),
             method=method,
             catalogue_location=str(catalogue) if catalogue else None,
+            external=load_reference_rates(reference, service_line) if reference else None,
         )
     console.print(f"[bold]{escape(service_line)}[/]: {report.period.label}; list sizes of {report.extract_date}")
     console.print(variation_table(report.result))
