@@ -13,6 +13,10 @@ import pytest
 
 STRICT_MARKERS = ("postgres", "spark", "browser")
 
+# Rich wraps CLI output at the terminal's width (80 when there is none), so a sentence that names a file can wrap
+# mid-phrase when the checkout's path is long. Tests read the output unwrapped unless they set COLUMNS themselves.
+os.environ["COLUMNS"] = "400"
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
