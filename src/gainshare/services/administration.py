@@ -35,7 +35,7 @@ from gainshare.services.ports import (
     UnitsOfWork,
     User,
 )
-from gainshare.services.workspace import _ROLE_KINDS, MIN_PASSWORD_LENGTH, Actor
+from gainshare.services.workspace import MIN_PASSWORD_LENGTH, ROLE_KINDS, Actor
 
 MAX_NAME_LENGTH = 200
 _COUNTERPARTY_KIND = {
@@ -273,7 +273,7 @@ def _account_issues(email: str, display_name: str) -> list[Issue]:
 
 
 def _role_issues(role: Role, organisation: Organisation) -> list[Issue]:
-    if organisation.kind in _ROLE_KINDS[role]:
+    if organisation.kind in ROLE_KINDS[role]:
         return []
     message = f"the role {role.value} does not exist in a {organisation.kind.value} organisation"
     return [Issue("membership.role", message)]

@@ -18,7 +18,7 @@ Who may do what:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,11 +57,14 @@ from gainshare.services.settlements import settle_all
 
 MIN_PASSWORD_LENGTH = 12
 EDITOR_ROLES = frozenset({Role.COMMISSIONER_FINANCE, Role.FEDERATION_MANAGER})
-_ROLE_KINDS = {
-    Role.COMMISSIONER_FINANCE: {OrganisationKind.COMMISSIONER},
-    Role.FEDERATION_MANAGER: {OrganisationKind.FEDERATION},
-    Role.PRACTICE_VIEWER: {OrganisationKind.PRACTICE, OrganisationKind.FEDERATION},
-    Role.ADMINISTRATOR: set(OrganisationKind),
+# The kinds of organisation each role exists in. A membership with a role in another kind of organisation is
+# refused wherever one is made (WorkspaceService.add_membership, AdministrationService), and the administration
+# pages offer an organisation only the roles that fit it.
+ROLE_KINDS: Mapping[Role, frozenset[OrganisationKind]] = {
+    Role.COMMISSIONER_FINANCE: frozenset({OrganisationKind.COMMISSIONER}),
+    Role.FEDERATION_MANAGER: frozenset({OrganisationKind.FEDERATION}),
+    Role.PRACTICE_VIEWER: frozenset({OrganisationKind.PRACTICE, OrganisationKind.FEDERATION}),
+    Role.ADMINISTRATOR: frozenset(OrganisationKind),
 }
 
 
@@ -150,7 +153,7 @@ class WorkspaceService:
             ):
                 raise ForbiddenError(f"only an administrator of organisation {organisation_id} can add its members")
             organisation = uow.organisations.get(organisation_id)
-            if organisation.kind not in _ROLE_KINDS[role]:
+            if organisation.kind not in ROLE_KINDS[role]:
                 message = f"the role {role.value} does not exist in a {organisation.kind.value} organisation"
                 raise InvalidInputError([Issue("membership.role", message)])
             membership = uow.users.add_membership(user_id, organisation_id, role)

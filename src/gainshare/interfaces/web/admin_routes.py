@@ -16,7 +16,7 @@ from gainshare.interfaces.web.deps import PageActor
 from gainshare.interfaces.web.pages import PageRoute, redirect, render
 from gainshare.interfaces.web.views import ROLE_NAMES
 from gainshare.services.ports import OrganisationKind, Role
-from gainshare.services.workspace import _ROLE_KINDS
+from gainshare.services.workspace import ROLE_KINDS
 
 router = APIRouter(route_class=PageRoute)
 ORGANISATION_FIELDS = (
@@ -130,7 +130,7 @@ def _member_page(
     status_code: int = 200,
 ) -> Response:
     organisation = admin.organisation(actor, organisation_id)
-    roles = [(role.value, ROLE_NAMES[role]) for role in Role if organisation.kind in _ROLE_KINDS[role]]
+    roles = [(role.value, ROLE_NAMES[role]) for role in Role if organisation.kind in ROLE_KINDS[role]]
     context: dict[str, Any] = {
         "organisation": organisation,
         "fields": {f.path: f for f in MEMBER_FIELDS},
