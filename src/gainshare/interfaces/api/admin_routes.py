@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
@@ -32,6 +32,9 @@ ActionQuery = Annotated[str | None, Query(max_length=100, description="Only entr
 PageQuery = Annotated[int, Query(ge=1, le=MAX_ID, description="The page, from 1 (past the last: the last).")]
 SizeQuery = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Entries per page.")]
 CSV_TYPE = "text/csv; charset=utf-8"
+CSV_ANSWER: dict[int | str, dict[str, Any]] = {  # the OpenAPI answer of both audit-log.csv routes
+    200: {"content": {"text/csv": {}}, "description": "Every matching entry, newest first."}
+}
 
 
 def administration(request: Request) -> AdministrationService:
@@ -112,7 +115,7 @@ def organisation_log(
     summary="Organisation audit log as CSV",
     tags=["audit"],
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "Every matching entry, newest first."}},
+    responses=CSV_ANSWER,
 )
 def organisation_log_csv(
     organisation_id: OrganisationId, actor: CurrentActor, audit: Audit, action: ActionQuery = None
@@ -143,7 +146,7 @@ def agreement_log(
     summary="Agreement audit log as CSV",
     tags=["audit"],
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "Every matching entry, newest first."}},
+    responses=CSV_ANSWER,
 )
 def agreement_log_csv(
     agreement_id: AgreementId, actor: CurrentActor, audit: Audit, action: ActionQuery = None
