@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 from gainshare.services.ports import Role
 from gainshare.services.workspace import Actor
 from tests.api.conftest import EXAMPLES, OUTSIDERS, PASSWORD, World, client_for
+from tests.persistence.test_repository_contract import NOW
 
 PUBLIC = {("GET", "/api/auth/csrf"), ("POST", "/api/auth/login"), ("POST", "/api/auth/logout")}
 OWN_DATA = {("GET", "/api/auth/me"), ("GET", "/api/organisations"), ("GET", "/api/agreements")}
@@ -50,9 +51,11 @@ def _routes(routes: list[BaseRoute]) -> Iterator[tuple[str, set[str]]]:
 
 
 def snapshot(world: World) -> tuple[Any, ...]:
-    """Everything a request could change: audit, agreements, versions, uploads, settlements, ledger, files."""
+    """Everything a request could change: audit, agreements, versions, uploads, settlements, ledger, files,
+    organisations, members, and which notifications each member has read."""
     with world.workspace.database() as uow:
         organisation_ids = [o.id for o in uow.organisations.all()]
+        members = [m for organisation_id in organisation_ids for m in uow.users.members(organisation_id)]
         return (
             [(e.id, e.action, e.entity) for e in uow.audit.entries()],
             [(a.id, a.title) for a in uow.agreements.for_organisations(organisation_ids)],
@@ -67,7 +70,12 @@ def snapshot(world: World) -> tuple[Any, ...]:
             sorted(uow.ledger.balances().items()),
             sorted(path.name for path in (world.folder / "uploads").iterdir()),
             [(o.id, o.ods_code, o.name) for o in uow.organisations.all()],
-            [m for organisation_id in organisation_ids for m in uow.users.members(organisation_id)],
+            members,
+            [
+                (m.user_id, n.id, n.read)
+                for m in members
+                for n in uow.notifications.for_agreement(world.agreement, m.user_id)
+            ],
         )
 
 
@@ -105,6 +113,7 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         "/api/agreements/{agreement_id}/versions/{number}/settlements": {
             "json": {"period": "2025-26", "upload_id": world.upload}
         },
+        "/api/agreements/{agreement_id}/notifications/read": {},
         "/api/organisations": {"json": {"ods_code": "QWO", "name": "NHS West ICB", "kind": "commissioner"}},
         "/api/organisations/{organisation_id}/members": {
             "json": {"email": "planted@fed.nhs.uk", "display_name": "Planted", "role": "administrator"}
@@ -147,6 +156,14 @@ def test_the_matrix_covers_every_api_route(world: World) -> None:
         assert known, f"unclassified route {method} {path}"
 
 
+def _notify(world: World) -> None:
+    """Two unread special-cause notifications on the agreement, for the notification routes to refuse to touch."""
+    with world.workspace.database() as uow:
+        for practice in ("", "Z00001"):
+            uow.notifications.add(world.agreement, "anticoag", practice, "shift", "2025-06", "concern", "2025-12", NOW)
+        uow.commit()
+
+
 def _controls(world: World) -> dict[str, str]:
     """Who makes the positive control: the federation manager for agreement routes, an administrator of the
     federation for its organisation routes, a system administrator for creating organisations."""
@@ -165,6 +182,7 @@ def _control_for(controls: dict[str, str], path: str) -> str:
 def test_no_other_organisation_reads_or_changes_anything(world: World) -> None:
     refusals = 0
     controls = _controls(world)
+    _notify(world)
     anonymous = client_for(world.app)
     anonymous.headers["X-CSRF-Token"] = anonymous.get("/api/auth/csrf").json()["csrf_token"]
     for method, path in api_routes(world):

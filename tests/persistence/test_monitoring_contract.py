@@ -172,6 +172,51 @@ def test_a_signal_is_notified_once_and_read_per_user(backend: Backend) -> None:
         assert uow.notifications.get(first.id).detected_in == "2025-12"
 
 
+def test_mark_all_read_marks_one_agreement_for_one_user(backend: Backend) -> None:
+    ids = seed(backend)
+    with backend.units() as uow:
+        other_user = uow.users.add("bob@example.nhs.uk", "Bob", "hash")
+        other = uow.agreements.add("Another", ids.commissioner, ids.provider, ids.user, NOW)
+        made = [
+            uow.notifications.add(agreement, "anticoag", practice, "shift", "2025-06", "concern", "2025-12", NOW)
+            for agreement in (ids.agreement, other.id)
+            for practice in ("", "Z00001", "Z00002")
+        ]
+        uow.commit()
+    first = made[0]
+    assert first is not None
+    with backend.units() as uow:
+        uow.notifications.mark_read(first.id, ids.user, NOW)
+        assert uow.notifications.mark_all_read(ids.agreement, ids.user, NOW) == 2
+        assert uow.notifications.mark_all_read(ids.agreement, ids.user, NOW) == 0
+        uow.commit()
+    with backend.units() as uow:
+        assert [n.read for n in uow.notifications.for_agreement(ids.agreement, ids.user)] == [True] * 3
+        assert [n.read for n in uow.notifications.for_agreement(ids.agreement, other_user.id)] == [False] * 3
+        assert [n.read for n in uow.notifications.for_agreement(other.id, ids.user)] == [False] * 3
+        assert uow.notifications.mark_all_read(9999, ids.user, NOW) == 0
+
+
+def test_concurrent_mark_all_read_marks_each_notification_once(backend: Backend) -> None:
+    ids = seed(backend)
+    with backend.units() as uow:
+        for practice in ("", "Z00001", "Z00002"):
+            uow.notifications.add(ids.agreement, "anticoag", practice, "trend", "2025-07", "concern", "x", NOW)
+        uow.commit()
+    marked: list[int] = []
+
+    def attempt() -> None:
+        with backend.units() as uow:
+            marked.append(uow.notifications.mark_all_read(ids.agreement, ids.user, NOW))
+            uow.commit()
+
+    wins, failures = _race(attempt)
+    assert (wins, failures) == (THREADS, [])
+    assert sum(marked) == 3
+    with backend.units() as uow:
+        assert all(n.read for n in uow.notifications.for_agreement(ids.agreement, ids.user))
+
+
 def test_concurrent_notifications_of_one_signal_keep_one(backend: Backend) -> None:
     ids = seed(backend)
 

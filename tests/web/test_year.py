@@ -28,6 +28,7 @@ from gainshare.engines.distribution import distribute
 from gainshare.engines.payments import payment_schedule
 from gainshare.engines.referrals import monthly_statements
 from gainshare.interfaces.app import create_app
+from gainshare.interfaces.web.inbox_views import SHOWN
 from gainshare.services.monitoring import (
     ALL_PRACTICES,
     Signal,
@@ -136,7 +137,7 @@ def test_a_demo_year_from_actuals_to_distribution(browser: Any, year_site: YearS
     signals = expected_signals(year_site)
     assert signals, "the demo year raises special-cause signals (its planted outliers among them)"
     _upload_actuals(manager, year_site, len(signals))
-    _notifications(manager, len(signals))
+    _notifications(manager, signals)
     _spc(manager, year_site, signals)
     _performance(manager, year_site)
     paid = _forecast_and_payments(manager, year_site)
@@ -163,11 +164,28 @@ def _upload_actuals(tab: Tab, site: YearSite, signals: int) -> None:
     assert f"{signals} new special-cause signal" in summary
 
 
-def _notifications(tab: Tab, signals: int) -> None:
+def _notifications(tab: Tab, signals: list[Signal]) -> None:
+    """Home lists one entry per chart (scheme-wide charts first), at most SHOWN of them; marking one signal read on
+    the agreement's page, then all of them on the home page, clears the count."""
+    charts = {(signal.scheme, signal.practice) for signal in signals}
     tab.visit("/")
-    assert tab.text("#unread-count") == f"{signals} unread"
+    assert tab.text("#unread-count") == f"{len(signals)} unread signals on {len(charts)} charts"
+    listed = tab.page.locator(".gs-inbox-agreement .gs-notification")
+    assert listed.count() == min(len(charts), SHOWN)
+    scheme_wide = sum(1 for _, practice in charts if practice == ALL_PRACTICES)
+    names = listed.locator(".gs-notification__chart").all_inner_texts()
+    assert [name.endswith("all practices") for name in names] == [i < scheme_wide for i in range(len(names))]
+    if len(charts) > SHOWN:
+        assert tab.text("#more-notifications").startswith(f"{len(charts) - SHOWN} more chart")
+    tab.visit(tab.agreement("/monitoring"))
+    assert tab.text("#unread-signals") == f"{len(signals)} unread signals."
     tab.submit("Mark as read")
-    assert tab.text("#unread-count") == f"{signals - 1} unread"
+    assert tab.text("#unread-signals") == f"{len(signals) - 1} unread signals."
+    tab.visit("/")
+    assert tab.text("#unread-count").startswith(f"{len(signals) - 1} unread signals on ")
+    tab.submit("Mark all as read")
+    assert tab.page.locator("#unread-count").count() == 0
+    assert "Every signal read" in tab.text(f"#inbox-agreement-{tab.site.year.agreement_id}")
 
 
 def _spc(tab: Tab, site: YearSite, signals: list[Signal]) -> None:

@@ -295,6 +295,14 @@ class MonitoringService:
             uow.notifications.mark_read(notification_id, user_id(actor), self.clock())
             uow.commit()
 
+    def mark_all_read(self, actor: Actor, agreement_id: int) -> int:
+        """Mark every notification of the agreement read for the acting user; how many were unread."""
+        with self.units() as uow:
+            readable(uow, actor, agreement_id)
+            marked = uow.notifications.mark_all_read(agreement_id, user_id(actor), self.clock())
+            uow.commit()
+        return marked
+
     # --- payments on account ------------------------------------------------------------------------------
 
     def draw_schedule(

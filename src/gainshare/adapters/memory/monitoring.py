@@ -285,6 +285,13 @@ class MemoryNotifications(_Repository):
         _utc(at)
         self._state.reads.add((notification_id, user_id))
 
+    def mark_all_read(self, agreement_id: int, user_id: int, at: datetime) -> int:
+        _utc(at)
+        mine = {(n.id, user_id) for n in self._state.notifications if n.agreement_id == agreement_id}
+        unread = mine - self._state.reads
+        self._state.reads |= unread
+        return len(unread)
+
     def get(self, notification_id: int) -> Notification:
         for notification in self._state.notifications:
             if notification.id == notification_id:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import CursorResult, and_, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from gainshare.adapters.sql.monitoring_tables import (
@@ -26,6 +27,7 @@ from gainshare.adapters.sql.monitoring_tables import (
     ReferralStatementRow,
 )
 from gainshare.adapters.sql.repositories import _guarded
+from gainshare.adapters.sql.tables import UtcDateTime
 from gainshare.domain.errors import ConflictError, NotFoundError
 from gainshare.domain.money import Money
 from gainshare.domain.referrals import MonthlyNetting, ReferralItem
@@ -349,6 +351,26 @@ class SqlNotifications:
                 self._session.add(NotificationReadRow(notification_id=notification_id, user_id=user_id, read_at=at))
         except ConflictError:
             return  # read at the same moment in another session: read either way
+
+    def mark_all_read(self, agreement_id: int, user_id: int, at: datetime) -> int:
+        """One INSERT ... SELECT of the agreement's notifications the user has not read; run again once if a
+        concurrent session marked some of them first (its rows are committed, so the second run skips them)."""
+        try:
+            return self._insert_reads(agreement_id, user_id, at)
+        except ConflictError:
+            return self._insert_reads(agreement_id, user_id, at)
+
+    def _insert_reads(self, agreement_id: int, user_id: int, at: datetime) -> int:
+        already = select(NotificationReadRow.notification_id).where(
+            NotificationReadRow.notification_id == NotificationRow.id, NotificationReadRow.user_id == user_id
+        )
+        unread = select(NotificationRow.id, literal(user_id), literal(at, UtcDateTime())).where(
+            NotificationRow.agreement_id == agreement_id, ~already.exists()
+        )
+        statement = insert(NotificationReadRow).from_select(["notification_id", "user_id", "read_at"], unread)
+        with _guarded(self._session, "read already"):
+            result = self._session.execute(statement, execution_options={"preserve_rowcount": True})
+        return cast("CursorResult[Any]", result).rowcount  # kept before the cursor closes (psycopg)
 
     def get(self, notification_id: int) -> Notification:
         row = self._session.get(NotificationRow, notification_id)

@@ -16,6 +16,7 @@ from gainshare.services.ports import (
     AgreementVersion,
     AuditEntry,
     Membership,
+    Notification,
     Organisation,
     SettlementRecord,
     Signature,
@@ -419,3 +420,39 @@ class AuditOut(Out):
             entity=entry.entity,
             details=entry.details,
         )
+
+
+class NotificationOut(Out):
+    """A special-cause signal on one of the agreement's SPC charts, raised once."""
+
+    id: int = Field(description="Notification id.")
+    agreement_id: int = Field(description="The agreement.")
+    scheme: str = Field(description="The scheme id.")
+    practice: str = Field(description="The practice's ODS code; empty for the scheme-wide chart.")
+    rule: str = Field(description="outside-limits, trend, two-in-three or shift.")
+    month: str = Field(description="The first month of the run of points the rule marks, e.g. 2025-06.")
+    point_type: str = Field(description="special-cause-improvement, -concern, -neutral-high or -neutral-low.")
+    detected_in: str = Field(description="The latest month of the actuals when the signal was first seen.")
+    created_at: datetime = Field(description="When.")
+    read: bool = Field(description="Whether the signed-in user has read it.")
+
+    @classmethod
+    def of(cls, notification: Notification) -> NotificationOut:
+        return cls(
+            id=notification.id,
+            agreement_id=notification.agreement_id,
+            scheme=notification.scheme,
+            practice=notification.practice,
+            rule=notification.rule,
+            month=notification.month,
+            point_type=notification.point_type,
+            detected_in=notification.detected_in,
+            created_at=notification.created_at,
+            read=notification.read,
+        )
+
+
+class MarkedReadOut(Out):
+    """How many notifications were marked read."""
+
+    marked: int = Field(description="Notifications that were unread for the signed-in user and are read now.")

@@ -1,6 +1,6 @@
 """Monitoring pages: monthly actuals upload (preview with problems by row and column, nothing saved until clean;
 what a revision moved and why), actuals against plan and baseline per scheme and practice, SPC charts with
-Making Data Count icons, and special-cause notifications (mark as read). Handlers call services only."""
+Making Data Count icons, and special-cause notifications (mark one or all as read). Handlers call services only."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from gainshare.domain.agreement import Agreement
 from gainshare.domain.errors import InvalidInputError
 from gainshare.interfaces.api.deps import workspace
 from gainshare.interfaces.web.deps import PageActor, Service
+from gainshare.interfaces.web.inbox_views import Inbox, build_inbox
 from gainshare.interfaces.web.monitoring_views import (
     assurance_icon,
     notification_text,
@@ -26,28 +27,23 @@ from gainshare.interfaces.web.monitoring_views import (
 )
 from gainshare.interfaces.web.pages import PageRoute, redirect, render
 from gainshare.interfaces.web.views import agreement_row, issue_where
-from gainshare.services.monitoring import ALL_PRACTICES, ActualsPreview, InboxItem, spc_series
+from gainshare.services.monitoring import ALL_PRACTICES, ActualsPreview, spc_series
 from gainshare.services.workspace import Actor, WorkspaceService
 
 router = APIRouter(route_class=PageRoute)
 Year = Annotated[Workspace, Depends(workspace)]
 UploadedFile = Annotated[UploadFile, File()]
 PREVIEW_ROWS = 50  # rows shown in a preview; the counts cover them all
-LISTED = 10  # notifications listed on a page: unread first (scheme-wide before practices' on an agreement's page)
+LISTED = 10  # notifications listed on an agreement's Monitor page: unread first, scheme-wide before practices'
 
 
 def scheme_names(terms: Agreement) -> dict[str, str]:
     return {scheme.id: scheme.name for scheme in terms.schemes}
 
 
-def inbox(year: Workspace, actor: Actor) -> dict[str, object]:
-    """The home page's notification list: items with their sentences, and the unread count."""
-    items: list[InboxItem] = year.monitoring.inbox(actor)
-    return {
-        "items": [(item, notification_text(item.notification)) for item in items[:LISTED]],
-        "unread": sum(1 for item in items if not item.notification.read),
-        "more": max(len(items) - LISTED, 0),
-    }
+def inbox(year: Workspace, actor: Actor) -> Inbox:
+    """The home page's notifications, one entry per chart with signals, by agreement."""
+    return build_inbox(year.monitoring.inbox(actor))
 
 
 def _actuals_page(
@@ -73,6 +69,7 @@ def _actuals_page(
         "issue_where": issue_where,
         "notifications": notifications,
         "more_notifications": max(len(found) - LISTED, 0),
+        "unread_notifications": sum(1 for n in found if not n.read),
         "section": "monitoring",
         "tab": "actuals",
     }
@@ -200,5 +197,15 @@ def mark_read(
     back: Annotated[str, Form()] = "/",
 ) -> Response:
     year.monitoring.mark_read(actor, agreement_id, notification_id)
-    target = back if back.startswith("/") and not back.startswith("//") else "/"
-    return redirect(target)
+    return redirect(_local(back))
+
+
+@router.post("/agreements/{agreement_id}/notifications/read")
+def mark_all_read(agreement_id: int, actor: PageActor, year: Year, back: Annotated[str, Form()] = "/") -> Response:
+    year.monitoring.mark_all_read(actor, agreement_id)
+    return redirect(_local(back))
+
+
+def _local(back: str) -> str:
+    """Where to go after marking: a path on this site, or home."""
+    return back if back.startswith("/") and not back.startswith("//") else "/"
