@@ -59,6 +59,7 @@ app.command("landscape", rich_help_panel=INCENTIVISE)(landscape)
 app.command("serve", rich_help_panel=WORKSPACE)(serve_commands.serve)
 app.add_typer(admin_commands.app, name="admin", rich_help_panel=WORKSPACE)
 
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"gainshare {__version__}")

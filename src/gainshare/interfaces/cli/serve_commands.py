@@ -106,6 +106,11 @@ def _settings_to_environment(settings: Settings) -> None:
     os.environ.pop("GAINSHARE_DATABASE_URL", None)
 
 
+# A worker imports the app (numpy, pyarrow, scipy, ...) before it answers the supervisor's health check: on a busy
+# 2-core machine that took more than uvicorn's default 5 s, and the supervisor killed and restarted the worker.
+WORKER_STARTUP_SECONDS = 60
+
+
 def _run(settings: Settings, workspace: Workspace, host: str, port: int, workers: int, access_log: bool = True) -> None:
     import uvicorn  # noqa: PLC0415  (only commands that serve pay for importing the server)
 
@@ -137,6 +142,7 @@ def _run(settings: Settings, workspace: Workspace, host: str, port: int, workers
                 log_level="info",
                 proxy_headers=False,
                 access_log=access_log,
+                timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
             )
     finally:
         workspace.close()
