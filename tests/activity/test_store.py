@@ -300,3 +300,38 @@ def test_episodes_with_nhs_numbers_for_patient_ids_are_refused(tmp_path: Path, s
     leaked = [{**row, "patient_id": number} for row, number in zip(episodes, numbers, strict=True)]
     text = _problems(tmp_path, store_path, write_episodes(tmp_path / "leak.parquet", leaked), ActivityKind.EPISODES)
     assert "column 'patient_id': the column's values are valid NHS numbers" in text
+
+
+def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """A workbook as people make them: a title and a blank row above the header, months as date cells."""
+    from openpyxl import Workbook  # noqa: PLC0415
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Activity extract for the federation (synthetic)"])
+    sheet.append([])
+    columns = list(rows[0])
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([date.fromisoformat(str(row[c])) if c == "month" else row[c] for c in columns])
+    workbook.save(path)
+    return path
+
+
+def test_an_excel_workbook_imports_like_the_same_rows_in_csv(tmp_path: Path, store_path: Path) -> None:
+    rows = activity_rows(BASELINE_YEAR[:2])
+    with DuckDBActivityStore(store_path) as store:
+        outcome = store.import_file(request(_write_xlsx(tmp_path / "extract.xlsx", rows)))
+        assert outcome.rows_read == len(rows) and not outcome.already_imported
+        from_excel = totals(store)
+        assert store.import_file(request(tmp_path / "extract.xlsx")).already_imported
+    with DuckDBActivityStore(tmp_path / "csv.duckdb") as store:
+        store.import_file(request(write_csv(tmp_path / "extract.csv", rows)))
+        assert totals(store) == from_excel
+
+
+def test_bad_values_in_a_workbook_are_named_and_nothing_is_written(tmp_path: Path, store_path: Path) -> None:
+    rows = _edited(activity_rows(BASELINE_YEAR[:1]), 0, activity=3.5)
+    text = _problems(tmp_path, store_path, _write_xlsx(tmp_path / "bad.xlsx", rows))
+    assert "bad.xlsx" in text and "column 'activity': 1 row: the value is not a whole number" in text

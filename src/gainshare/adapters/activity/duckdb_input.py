@@ -1,4 +1,5 @@
-"""Reading activity and episode files (CSV or Parquet, one file or a folder of chunks) into typed DuckDB SQL.
+"""Reading activity and episode files (CSV, Parquet or an Excel workbook; one file or a folder of chunks) into
+typed DuckDB SQL.
 
 Every value is checked before anything is written: whole numbers only for counts and pence (a CSV "3.5" is
 refused, never rounded), dates as YYYY-MM-DD, no empty keys, nothing negative, months on the first day, and
@@ -7,12 +8,14 @@ no patient identifiers in a file of aggregates. Problems come back as Issues nam
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from gainshare.adapters.loaders._excel import read_sheet_text
 from gainshare.adapters.loaders._problems import Problems
 from gainshare.adapters.loaders.activity_schema import (
     ACTIVITY,
@@ -31,7 +34,7 @@ from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.issues import Issue, Source
 from gainshare.services.ports import ActivityKind
 
-SUFFIXES = (".csv", ".parquet")
+SUFFIXES = (".csv", ".parquet", ".xlsx")
 INTEGER_COLUMNS = frozenset({ACTIVITY, COST_PENCE})
 DATE_COLUMNS = frozenset({MONTH, DATE})
 _INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"})
@@ -44,29 +47,48 @@ def sql_text(value: str) -> str:
 
 
 def input_files(path: Path) -> list[Path]:
-    """The file itself, or the .csv/.parquet files of a folder in name order; InvalidInputError otherwise."""
+    """The file itself, or the .csv/.parquet/.xlsx files of a folder in name order; InvalidInputError otherwise."""
     name = str(path)
     if path.is_dir():
         files = sorted(item for item in path.iterdir() if item.is_file() and item.suffix.lower() in SUFFIXES)
         if not files:
-            raise InvalidInputError([Issue("file.empty", "the folder has no .csv or .parquet files", Source(name))])
+            raise InvalidInputError(
+                [Issue("file.empty", "the folder has no .csv, .parquet or .xlsx files", Source(name))]
+            )
         if len({item.suffix.lower() for item in files}) > 1:
-            raise InvalidInputError([Issue("file.mixed", "the folder mixes .csv and .parquet files", Source(name))])
+            message = "the folder mixes file formats: use one of .csv, .parquet or .xlsx"
+            raise InvalidInputError([Issue("file.mixed", message, Source(name))])
         return files
     if not path.exists():
         raise InvalidInputError([Issue("file.missing", "no such file or folder", Source(name))])
     if path.suffix.lower() not in SUFFIXES:
         raise InvalidInputError(
-            [Issue("file.format", "activity files must be .csv or .parquet (or a folder of them)", Source(name))]
+            [Issue("file.format", "activity files must be .csv, .parquet or .xlsx (or a folder of them)", Source(name))]
         )
     return [path]
 
 
-def raw_relation(path: Path) -> str:
-    """SQL for the file's rows as they are (CSV read as text, so nothing is guessed or rounded)."""
-    if path.suffix.lower() == ".csv":
+def raw_relation(con: duckdb.DuckDBPyConnection, path: Path, kind: ActivityKind) -> str:
+    """SQL for the file's rows as they are (CSV and Excel read as text, so nothing is guessed or rounded)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
         return f"read_csv({sql_text(str(path))}, header = true, all_varchar = true)"
+    if suffix == ".xlsx":
+        return _workbook_view(con, path, kind)
     return f"read_parquet({sql_text(str(path))})"
+
+
+def _workbook_view(con: duckdb.DuckDBPyConnection, path: Path, kind: ActivityKind) -> str:
+    """The workbook's table (the first sheet with a header row naming the columns, whatever sits above it) as
+    text, registered on the connection under a name of its own."""
+    required = expected_columns(kind)
+    recognised = {column: (column,) for column in (*required, PATIENT_ID)}
+    text = read_sheet_text(path, recognised, required, "activity")
+    name = f"workbook_{hashlib.sha256(str(path).encode()).hexdigest()[:16]}"
+    table = text.table
+    blank = [c for c in table.column_names if not any(table.column(c).to_pylist()) and c not in recognised]
+    con.register(name, table.drop_columns(blank))  # empty columns beside the table are not data
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +106,7 @@ def expected_columns(kind: ActivityKind) -> tuple[str, ...]:
 
 def typed_input(con: duckdb.DuckDBPyConnection, path: Path, kind: ActivityKind) -> TypedInput:
     """Check the file's columns and their types; InvalidInputError naming each wrong column."""
-    raw = raw_relation(path)
+    raw = raw_relation(con, path, kind)
     described = con.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()
     types = {str(row[0]): str(row[1]) for row in described}
     issues = _column_issues(kind, types, str(path)) or _identifier_issues(con, raw, str(path))

@@ -27,6 +27,7 @@ from gainshare.services.activity import DEFAULT_PROVISION_PODS, ActivityService,
 from gainshare.services.ports import ActivityKind, ImportOutcome, ImportProgress
 
 console = Console(highlight=False)
+IMPORT_PATH_HELP = "A .csv, .parquet or .xlsx file (a workbook may have titles above its header), or a folder of them."
 
 DEFAULT_STORE = Path("gainshare-activity.duckdb")
 
@@ -65,7 +66,7 @@ AgreementArgument = Annotated[
 
 
 def import_activity(
-    path: Annotated[Path, typer.Argument(help="A .csv or .parquet file, or a folder of them.", show_default=False)],
+    path: Annotated[Path, typer.Argument(help=IMPORT_PATH_HELP, show_default=False)],
     kind: Annotated[ActivityKind, typer.Option("--kind", help="Aggregated activity, or patient-level episodes.")],
     store: StoreOption = DEFAULT_STORE,
     source: Annotated[
