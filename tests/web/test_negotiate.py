@@ -124,3 +124,38 @@ def test_the_pack_downloads_as_pdf_and_excel(page: Any, demo: tuple[str, Any, in
             page.click(button)
         path = download.value.path()
         assert Path(path).read_bytes()[:4].startswith(magic)
+
+
+def test_a_shared_link_shows_the_other_side_the_same_scenarios(
+    page: Any, browser: Any, demo: tuple[str, Any, int, Actor]
+) -> None:
+    base, _, agreement_id, _ = demo
+    page.goto(f"{base}/agreements/{agreement_id}/negotiate")
+    page.fill("#f-seed", "77")
+    page.fill("#f-scenarios", "2000")
+    page.fill("#f-alt1-name", "Shared terms")
+    page.fill("#f-alt1-share", "65%")
+    page.click("#run")
+    page.wait_for_selector("#results")
+    link = page.locator("#share-link").input_value()
+    assert link.startswith(f"{base}/agreements/{agreement_id}/negotiate?scenarios=")
+    expected_net = page.locator("#provider-expected-net").inner_text()
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = other.new_page()
+    tab.goto(f"{base}/sign-in")
+    tab.fill("#email", "finance@northvale-icb.example")  # the commissioner's side of the table
+    tab.fill("#password", DEMO_PASSWORD)
+    tab.click("button:has-text('Sign in')")
+    tab.wait_for_url(f"{base}/")
+    tab.goto(link)
+    assert tab.locator("#seed-used").inner_text() == "77"
+    assert tab.locator("#provider-expected-net").inner_text() == expected_net
+    assert "Shared terms" in tab.locator("#comparison").inner_text()
+    assert tab.locator("#f-alt1-share").input_value() == "65%"
+    _no_violations(tab)
+
+    tab.goto(link[:-12])  # cut short when copied
+    assert "could not be opened" in tab.locator("#link-problem").inner_text()
+    assert tab.locator("#results").count() == 0
+    other.close()

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.money import Money
 from gainshare.interfaces.api.deps import workspace
 from gainshare.interfaces.web import negotiate_views as views
+from gainshare.interfaces.web import scenario_links
 from gainshare.interfaces.web.deps import PageActor, Service
 from gainshare.interfaces.web.pages import PageRoute, render
+from gainshare.interfaces.web.scenario_links import PARAMETER
 from gainshare.interfaces.web.views import agreement_row
 from gainshare.reports.negotiation_pack import pack_context, pack_pdf, pack_xlsx
 from gainshare.services.negotiation_workspace import (
@@ -51,6 +53,7 @@ def _page(
     values: dict[str, str],
     results: NegotiationResults | None = None,
     errors: dict[str, str] | None = None,
+    link_problem: str = "",
 ) -> Response:
     inputs = results.inputs if results is not None else setup.defaults
     context: dict[str, Any] = {
@@ -64,9 +67,12 @@ def _page(
         "section": "negotiate",
         "views": views,
         "pence": lambda value: Money(value).format(),
+        "link_problem": link_problem,
     }
     if results is not None:
         context["charts"] = _charts(results)
+        token = scenario_links.encode(values)
+        context["share_link"] = f"{request.base_url}agreements/{setup.agreement_id}/negotiate?{PARAMETER}={token}"
     return render(request, "negotiate/page.html", context, status_code=422 if errors else 200)
 
 
@@ -103,10 +109,26 @@ def _read(setup: NegotiationSetup, fields: dict[str, str]) -> tuple[NegotiationI
 
 @router.get("/agreements/{agreement_id}/negotiate")
 def negotiate(
-    request: Request, agreement_id: int, actor: PageActor, service: Service, negotiation: Negotiation
+    request: Request,
+    agreement_id: int,
+    actor: PageActor,
+    service: Service,
+    negotiation: Negotiation,
+    scenarios: Annotated[str, Query(alias=PARAMETER)] = "",
 ) -> Response:
+    """The form with the defaults; with a shared link's values, the same scenarios and results the sharer saw."""
     setup = negotiation.setup(actor, agreement_id)
-    return _page(request, service, actor, setup, form_values(setup.defaults))
+    if not scenarios:
+        return _page(request, service, actor, setup, form_values(setup.defaults))
+    try:
+        fields = scenario_links.decode(scenarios)
+    except scenario_links.DamagedLink as damaged:
+        problem = f"The shared link could not be opened: {damaged}. These are the defaults."
+        return _page(request, service, actor, setup, form_values(setup.defaults), link_problem=problem)
+    inputs, errors = _read(setup, fields)
+    if inputs is None:
+        return _page(request, service, actor, setup, fields, errors=errors)
+    return _page(request, service, actor, setup, fields, analyse(setup, inputs))
 
 
 @router.post("/agreements/{agreement_id}/negotiate")
