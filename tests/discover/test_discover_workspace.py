@@ -3,6 +3,7 @@ agreement's two organisations see it, anyone else gets "not found" from every us
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,6 +13,7 @@ import pytest
 
 from gainshare.bootstrap import DISCOVER_FOLDER, Workspace, build_workspace, seed_demo
 from gainshare.domain.errors import NotFoundError
+from gainshare.domain.variation import ReferenceKind
 from gainshare.engines.demo.federation import DemoParameters, generate_federation
 from gainshare.services.ports import OrganisationKind, Role
 from gainshare.services.workspace import Actor
@@ -92,3 +94,25 @@ def test_unknown_practice_is_not_found(workspace: Workspace) -> None:
     actor = _actor(workspace, "manager@northvale-fed.example")
     with pytest.raises(NotFoundError):
         workspace.discover.trend(actor, "Y99901", "ecg", "Z99999")
+
+
+def test_a_datasets_national_reference_is_used_for_the_services_it_covers(tmp_path: Path) -> None:
+    found = build_workspace(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)
+    seed_demo(found, PASSWORD)
+    folder = tmp_path / DISCOVER_FOLDER / "Y99901"
+    lines = (folder / "list_sizes.csv").read_text().splitlines()[1:]
+    bands = sorted({tuple(cell.strip('"') for cell in line.split(",")[2:4]) for line in lines})
+    rows = ["service_line,sex,age_band,rate_per_1000", "ecg,Persons,All ages,20"]
+    rows += [f"ecg,{'Male' if sex == 'M' else 'Female'},{band},20" for sex, band in bands]
+    (folder / "national.csv").write_text("\n".join(rows) + "\n")
+    descriptor = json.loads((folder / "dataset.json").read_text())
+    (folder / "dataset.json").write_text(json.dumps(descriptor | {"reference": "national.csv"}))
+    try:
+        actor = _actor(found, "manager@northvale-fed.example")
+        ecg = found.discover.funnel(actor, "Y99901", "ecg").report.result
+        assert ecg.reference.kind is ReferenceKind.NATIONAL and "national.csv" in ecg.reference.name
+        assert all(item.expected == Decimal(item.registered) * Decimal("0.02") for item in ecg.practices)
+        anticoag = found.discover.funnel(actor, "Y99901", "anticoag").report.result
+        assert anticoag.reference.kind is ReferenceKind.FEDERATION  # not in the reference file
+    finally:
+        found.close()

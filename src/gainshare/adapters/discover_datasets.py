@@ -2,7 +2,10 @@
 (relative to its folder) and the months to analyse. Implements services.discover_workspace.DiscoverDatasets.
 
     {"description": "...", "activity": "activity.csv", "list_sizes": "list_sizes.csv",
-     "first_month": "2023-04", "last_month": "2024-03"}
+     "first_month": "2023-04", "last_month": "2024-03", "reference": "national-rates.csv"}
+
+`reference` (optional) names national (or other external) rates by service line, sex and age band
+(adapters/reference_rates.py); services it covers are standardised against it instead of the federation.
 
 `write_demo_dataset` lays the demo federation out this way (the demo generator's CSV files, as `gainshare demo
 generate` writes them) with the year before its schemes start as the period: Discover looks at activity before
@@ -20,6 +23,7 @@ from typing import Any
 
 from gainshare.adapters.demo_writer import write_federation
 from gainshare.adapters.discover_inputs import load_activity_rows, load_patients
+from gainshare.adapters.reference_rates import load_reference_table
 from gainshare.domain.errors import InvalidInputError
 from gainshare.domain.issues import Issue, Source
 from gainshare.engines.demo.federation import DemoFederation
@@ -44,7 +48,8 @@ class FolderDiscoverDatasets:
         if not descriptor.is_file():
             return None
         document = _read_descriptor(descriptor)
-        files = [descriptor, *(descriptor.parent / str(document.get(key, "")) for key in ("activity", "list_sizes"))]
+        keys = ("activity", "list_sizes", *(("reference",) if isinstance(document.get("reference"), str) else ()))
+        files = [descriptor, *(descriptor.parent / str(document[key]) for key in keys)]
         return _load(code, tuple((str(path), *_stamp(path)) for path in files))
 
 
@@ -79,6 +84,7 @@ def _load(code: str, files: tuple[tuple[str, int, int], ...]) -> DiscoverDataset
         activity=load_activity_rows(folder / document["activity"]),
         first_month=_month(document.get("first_month"), descriptor),
         last_month=_month(document.get("last_month"), descriptor),
+        references=load_reference_table(folder / document["reference"]) if "reference" in document else {},
     )
     description = str(document.get("description") or f"activity and list sizes in {folder}")
     return DiscoverDataset(code, description, inputs)

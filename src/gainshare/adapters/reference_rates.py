@@ -61,6 +61,22 @@ def load_reference_rates(path: Path, service_line: str) -> ExternalRates:
     return ExternalRates(f"{path.name} ({service_line})", rates, crude)
 
 
+def load_reference_table(path: Path) -> dict[str, ExternalRates]:
+    """Every service line's rates in a file with a service_line column (a dataset's national reference)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInputError([Issue("reference.unreadable", str(error), Source(file=str(path)))]) from None
+    keys = {key.strip().lower().replace(" ", "_"): key for key in (rows[0] if rows else {})}
+    column = next((keys[name] for name in COLUMNS["service_line"] if name in keys), None)
+    if column is None:
+        message = "a dataset's reference file needs a service_line column (one set of rates per service)"
+        raise InvalidInputError([Issue("reference.columns", message, Source(file=str(path), row=1))])
+    lines = sorted({(row.get(column) or "").strip().lower() for row in rows} - {""})
+    return {line: load_reference_rates(path, line) for line in lines}
+
+
 def _read_rows(
     rows: list[list[str]], found: dict[str, int | None], header: list[str], service_line: str, name: str
 ) -> tuple[dict[BandKey, Decimal], Decimal | None, list[Issue]]:

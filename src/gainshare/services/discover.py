@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import decimal
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -50,6 +50,7 @@ class DiscoverInputs:
     first_month: date | None = None  # None: 12 months up to the last month with data
     last_month: date | None = None
     extract_date: date | None = None  # None: the latest list extract on or before the period's last month
+    references: Mapping[str, ExternalRates] = field(default_factory=dict)  # service line -> national rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ class DiscoverService:
         rows = _hospital_rows(inputs, period, service_line)
         observations = observations_for(inputs, rows, extract)
         assumptions: list[Assumption] = []
+        external = external or inputs.references.get(service_line)
         if reference is None and external is not None:
             reference = external_reference(external, observations, period.length)
         if reference is None:
