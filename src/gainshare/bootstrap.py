@@ -33,6 +33,7 @@ from gainshare.engines.demo.agreement import agreement_document, figures_documen
 from gainshare.engines.demo.federation import DEFAULT_SEED, DemoFederation, DemoParameters, generate_federation
 from gainshare.engines.demo.incentive_scheme import SCHEME_ID, incentive_document
 from gainshare.reports.serialize import settlement_dict
+from gainshare.services.accounts import AccountService
 from gainshare.services.administration import AdministrationService
 from gainshare.services.agreements import AgreementService
 from gainshare.services.audit_log import AuditLogService
@@ -105,6 +106,11 @@ class Workspace:
     def administration(self) -> AdministrationService:
         """Organisations, members and roles; new accounts get a random initial password, shown once."""
         return AdministrationService(self.database, self.service.passwords, self.service.clock, _initial_password)
+
+    @property
+    def accounts(self) -> AccountService:
+        """A person's own account: changing their password."""
+        return AccountService(self.database, self.service.passwords, self.service.clock)
 
     @property
     def audit_log(self) -> AuditLogService:

@@ -5,7 +5,8 @@ Who may do what:
   --system-administrator`) administers every organisation and alone creates organisations; the system actor
   (setup commands) may do anything here;
 - an administrator of an organisation lists, adds and removes its members; adding someone who has no account
-  creates it with a random initial password, returned once (only its Argon2 hash is kept);
+  creates it with a random initial password, returned once (only its Argon2 hash is kept), which they must
+  change at their first sign-in (AccountService);
 - an organisation keeps at least one administrator while it has one: the last cannot be removed;
 - commissioner finance may start agreements with any federation and federation managers with any commissioner
   (ODS codes and names are public), for their own organisation.
@@ -25,6 +26,7 @@ from gainshare.domain.errors import ConflictError, ForbiddenError, InvalidInputE
 from gainshare.domain.issues import Issue
 from gainshare.domain.parties import is_ods_code
 from gainshare.services import access
+from gainshare.services.password_policy import password_issues
 from gainshare.services.ports import (
     Membership,
     Organisation,
@@ -35,7 +37,7 @@ from gainshare.services.ports import (
     UnitsOfWork,
     User,
 )
-from gainshare.services.workspace import MIN_PASSWORD_LENGTH, ROLE_KINDS, Actor
+from gainshare.services.workspace import ROLE_KINDS, Actor
 
 MAX_NAME_LENGTH = 200
 _COUNTERPARTY_KIND = {
@@ -78,7 +80,7 @@ class AdministrationService:
     units: UnitsOfWork
     passwords: PasswordHasher
     clock: Callable[[], datetime]
-    new_password: Callable[[], str]  # a random initial password of at least MIN_PASSWORD_LENGTH characters
+    new_password: Callable[[], str]  # a random initial password that meets the password policy
 
     # --- reading ---------------------------------------------------------------------------------------------
 
@@ -151,7 +153,8 @@ class AdministrationService:
             entity = f"organisation/{organisation_id}/member"
             if user is None:
                 password = self.new_password()
-                user = uow.users.add(email.strip(), display_name.strip(), self.passwords.hash(password))
+                password_hash = self.passwords.hash(password)
+                user = uow.users.add(email.strip(), display_name.strip(), password_hash, password_change_required=True)
                 self._audit(uow, actor, "user.created", f"{entity}/{user.id}", email=user.email)
             membership = uow.users.add_membership(user.id, organisation_id, role)
             self._audit(uow, actor, "membership.created", f"{entity}/{user.id}", email=user.email, role=role.value)
@@ -181,14 +184,15 @@ class AdministrationService:
         password: str,
         membership: tuple[str, Role] | None = None,
         system_administrator: bool = False,
+        password_change_required: bool = True,
     ) -> User:
         """A user with a chosen password, a role in the organisation with an ODS code, or system administration.
 
         For bootstrapping a deployment (`gainshare admin create-user`): the system actor or a system administrator.
+        The user must change the password at their first sign-in unless password_change_required is False (for
+        someone creating their own account).
         """
-        issues = _account_issues(email, display_name)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            issues.append(Issue("user.password", f"a password needs at least {MIN_PASSWORD_LENGTH} characters"))
+        issues = _account_issues(email, display_name) + password_issues(password, email)
         if membership is None and not system_administrator:
             issues.append(Issue("user.role", "give an organisation and a role, or make them a system administrator"))
         _raise_if(issues)
@@ -199,8 +203,9 @@ class AdministrationService:
             organisation = None if membership is None else _by_ods_code(uow, membership[0])
             if organisation is not None and membership is not None:
                 _raise_if(_role_issues(membership[1], organisation))
-            user = uow.users.add(email.strip(), display_name.strip(), password_hash)
-            self._audit(uow, actor, "user.created", f"user/{user.id}", email=user.email)
+            user = uow.users.add(email.strip(), display_name.strip(), password_hash, password_change_required)
+            details = {"email": user.email, "password_change_required": password_change_required}
+            self._audit(uow, actor, "user.created", f"user/{user.id}", **details)
             if organisation is not None and membership is not None:
                 uow.users.add_membership(user.id, organisation.id, membership[1])
                 entity = f"organisation/{organisation.id}/member/{user.id}"

@@ -81,6 +81,7 @@ class User:
     email: str
     display_name: str
     password_hash: str = field(repr=False)
+    password_change_required: bool = False  # an administrator chose the password: the user must change it first
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +196,12 @@ class Organisations(Protocol):
 
 
 class Users(Protocol):
-    def add(self, email: str, display_name: str, password_hash: str) -> User:
+    def add(self, email: str, display_name: str, password_hash: str, password_change_required: bool = False) -> User:
         """A new user; emails are unique ignoring case (ConflictError)."""
+        ...
+
+    def set_password(self, user_id: int, password_hash: str, change_required: bool) -> User:
+        """A new password hash, and whether the user must change it at their next sign-in; NotFoundError."""
         ...
 
     def get(self, user_id: int) -> User:

@@ -33,6 +33,7 @@ from gainshare.domain.parties import PartyRole, is_ods_code
 from gainshare.engines.clauses import ClauseChange, diff_clauses
 from gainshare.engines.conflicts import check_decision
 from gainshare.services.incentives import ConflictOfInterestError
+from gainshare.services.password_policy import password_issues
 from gainshare.services.ports import (
     AgreementParser,
     AgreementRecord,
@@ -55,7 +56,6 @@ from gainshare.services.ports import (
 )
 from gainshare.services.settlements import settle_all
 
-MIN_PASSWORD_LENGTH = 12
 EDITOR_ROLES = frozenset({Role.COMMISSIONER_FINANCE, Role.FEDERATION_MANAGER})
 # The kinds of organisation each role exists in. A membership with a role in another kind of organisation is
 # refused wherever one is made (WorkspaceService.add_membership, AdministrationService), and the administration
@@ -535,9 +535,7 @@ def _user_issues(email: str, password: str) -> list[Issue]:
     issues: list[Issue] = []
     if "@" not in email.strip() or " " in email.strip():
         issues.append(Issue("user.email", f"{email!r} is not an email address"))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        issues.append(Issue("user.password", f"a password needs at least {MIN_PASSWORD_LENGTH} characters"))
-    return issues
+    return issues + password_issues(password, email)
 
 
 def _check_parties(commissioner: Organisation, provider: Organisation) -> None:

@@ -107,11 +107,17 @@ class MemoryUsers:
     def __init__(self, state: _State) -> None:
         self._state = state
 
-    def add(self, email: str, display_name: str, password_hash: str) -> User:
+    def add(self, email: str, display_name: str, password_hash: str, password_change_required: bool = False) -> User:
         if self.by_email(email) is not None:
             raise ConflictError(f"a user with email {email!r} exists already")
-        user = User(self._state.new_id("users"), email.strip().lower(), display_name, password_hash)
+        key = email.strip().lower()
+        user = User(self._state.new_id("users"), key, display_name, password_hash, password_change_required)
         self._state.users[user.id] = user
+        return user
+
+    def set_password(self, user_id: int, password_hash: str, change_required: bool) -> User:
+        user = replace(self.get(user_id), password_hash=password_hash, password_change_required=change_required)
+        self._state.users[user_id] = user
         return user
 
     def get(self, user_id: int) -> User:

@@ -102,10 +102,24 @@ class SqlUsers:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, email: str, display_name: str, password_hash: str) -> User:
-        row = UserRow(email=_email_key(email), display_name=display_name, password_hash=password_hash)
+    def add(self, email: str, display_name: str, password_hash: str, password_change_required: bool = False) -> User:
+        row = UserRow(
+            email=_email_key(email),
+            display_name=display_name,
+            password_hash=password_hash,
+            password_change_required=password_change_required,
+        )
         with _guarded(self._session, f"a user with email {email!r} exists already"):
             self._session.add(row)
+        return _user(row)
+
+    def set_password(self, user_id: int, password_hash: str, change_required: bool) -> User:
+        row = self._session.get(UserRow, user_id, with_for_update=True)
+        if row is None:
+            raise NotFoundError(f"user {user_id} does not exist")
+        row.password_hash = password_hash
+        row.password_change_required = change_required
+        self._session.flush()
         return _user(row)
 
     def get(self, user_id: int) -> User:
@@ -467,7 +481,7 @@ def _organisation(row: OrganisationRow) -> Organisation:
 
 
 def _user(row: UserRow) -> User:
-    return User(row.id, row.email, row.display_name, row.password_hash)
+    return User(row.id, row.email, row.display_name, row.password_hash, row.password_change_required)
 
 
 def _membership(row: MembershipRow) -> Membership:
