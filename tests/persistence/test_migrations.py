@@ -43,6 +43,10 @@ TABLES = {
     "incentive_conflict_flags",
     # 0004_system_administrators
     "system_administrators",
+    # 0006_settlement_adjustments
+    "distribution_terms",
+    "settlement_adjustments",
+    "settlement_adjustment_lines",
 }
 
 

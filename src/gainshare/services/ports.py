@@ -13,6 +13,7 @@ from typing import Any, Protocol, Self
 from gainshare.domain.agreement import Agreement
 from gainshare.domain.catalogue import ServiceCatalogue
 from gainshare.domain.conflicts import Declaration
+from gainshare.domain.distribution import Basis, LossHandling, PracticeMeasures
 from gainshare.domain.figures import Figures
 from gainshare.domain.incentives import IncentiveScheme
 from gainshare.domain.ledger import Transaction
@@ -399,6 +400,9 @@ class UnitOfWork(Protocol):
 
     @property
     def distributions(self) -> Distributions: ...
+
+    @property
+    def adjustments(self) -> Adjustments: ...
 
     @property
     def referrals(self) -> Referrals: ...
@@ -946,6 +950,94 @@ class Distributions(Protocol):
         ...
 
     def for_agreement(self, agreement_id: int) -> list[DistributionRecord]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionTermsRecord:
+    """The terms a period's distribution was split by, kept so that an adjustment splits by the same terms."""
+
+    top_slice: Decimal
+    mix: tuple[tuple[Basis, Decimal], ...]
+    losses: LossHandling
+    practices: tuple[PracticeMeasures, ...]  # as given: an activity of 0 is the hub activity in the actuals
+
+
+class AdjustmentSection(Enum):
+    PARTY = "party"  # a party's share of the settlement
+    LINE = "line"  # a line of the settlement statement
+    RECIPIENT = "recipient"  # a line of the distribution of the federation's share
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustmentLine:
+    """One amount of a prior-period adjustment: as posted before it, as it is now, and why."""
+
+    section: AdjustmentSection
+    kind: str  # "share"; the statement line's kind; management, project, practice or central
+    name: str  # the party id; the statement line's code; the recipient
+    scheme: str | None
+    party: str | None  # the party a statement line is for
+    posted: Money | None  # None: a new line
+    now: Money | None  # None: the line is gone
+    why: str
+
+    @property
+    def difference(self) -> Money:
+        return (self.now or Money(0)) - (self.posted or Money(0))
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustmentRecord:
+    """A prior-period adjustment posted to the ledger: the difference between a posted period and its actuals now."""
+
+    id: int
+    agreement_id: int
+    period: str
+    number: int  # 1, 2, ... within the period
+    settlement_id: int
+    distribution_id: int
+    statement: dict[str, Any]  # the period's settlement statement as it stands after the adjustment
+    reason: str  # the months revised since the period (or its previous adjustment) was posted
+    transaction_keys: tuple[str, ...]
+    lines: tuple[AdjustmentLine, ...]
+    created_by: int
+    created_at: datetime
+
+    def section(self, section: AdjustmentSection) -> tuple[AdjustmentLine, ...]:
+        return tuple(line for line in self.lines if line.section is section)
+
+
+class Adjustments(Protocol):
+    """Prior-period adjustments of posted periods, and the distribution terms they split the difference by."""
+
+    def record_terms(self, distribution_id: int, terms: DistributionTermsRecord, at: datetime) -> None:
+        """Keep a distribution's terms; ConflictError if they are recorded already."""
+        ...
+
+    def terms(self, distribution_id: int) -> DistributionTermsRecord | None:
+        """None for a distribution posted before its terms were kept."""
+        ...
+
+    def add(
+        self,
+        agreement_id: int,
+        period: str,
+        number: int,
+        settlement_id: int,
+        distribution_id: int,
+        statement: dict[str, Any],
+        reason: str,
+        transaction_keys: tuple[str, ...],
+        lines: tuple[AdjustmentLine, ...],
+        created_by: int,
+        created_at: datetime,
+    ) -> AdjustmentRecord:
+        """ConflictError if the period has an adjustment with that number already (even concurrently)."""
+        ...
+
+    def for_agreement(self, agreement_id: int, period: str | None = None) -> list[AdjustmentRecord]:
+        """By period, then number."""
+        ...
 
 
 class Referrals(Protocol):

@@ -20,6 +20,7 @@ from typing import Any
 from gainshare.domain.distribution import PracticeMeasures
 from gainshare.domain.errors import ConflictError, ForbiddenError
 from gainshare.services.access import access, readable, user_id
+from gainshare.services.adjustments import Adjustment, AdjustmentPosting
 from gainshare.services.ports import AgreementRecord, Role, StatementRenderer, UnitOfWork, VersionStatus
 from gainshare.services.workspace import Actor
 from gainshare.services.yearend import DistributionTerms, Reconciliation, YearEndPosting, YearEndService
@@ -114,22 +115,39 @@ class StatementSignoffService:
             number = _signed_version(uow, agreement_id)
 
         def both_signed(uow: UnitOfWork, reconciliation: Reconciliation) -> None:
-            sha256 = statement_sha256(self.statements(reconciliation.settlement))
-            parties = {s.party for s in _signatures(uow, agreement_id, period) if s.sha256 == sha256}
-            missing = [party for party in SIGNING_ROLES if party not in parties]
-            if missing:
-                raise ConflictError(
-                    f"the {period} statement as it stands is not signed by the {' and the '.join(missing)}: "
-                    "both parties sign it before it is posted"
-                )
+            _require_both(uow, agreement_id, period, statement_sha256(self.statements(reconciliation.settlement)))
 
         return self.yearend.post_year_end(actor, agreement_id, number, period, practices, terms, both_signed)
+
+    def post_adjustment(self, actor: Actor, agreement_id: int, period: str) -> AdjustmentPosting:
+        """Post the prior-period adjustment of a posted period once, only if both parties signed the period's
+        statement as it stands now (the revised one), as they signed the statement first posted."""
+        pending = self.yearend.adjustment(actor, agreement_id, period)
+        with self.units() as uow:
+            readable(uow, actor, agreement_id)
+            number = pending.version if pending is not None else _signed_version(uow, agreement_id)
+
+        def both_signed(uow: UnitOfWork, adjustment: Adjustment) -> None:
+            _require_both(uow, agreement_id, period, statement_sha256(adjustment.statement))
+
+        return self.yearend.post_adjustment(actor, agreement_id, number, period, both_signed)
 
 
 def statement_sha256(statement: dict[str, Any]) -> str:
     """The hash that identifies a statement's content (keys sorted, compact separators)."""
     text = json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _require_both(uow: UnitOfWork, agreement_id: int, period: str, sha256: str) -> None:
+    """ConflictError unless both parties signed the period's statement with this hash."""
+    parties = {s.party for s in _signatures(uow, agreement_id, period) if s.sha256 == sha256}
+    missing = [party for party in SIGNING_ROLES if party not in parties]
+    if missing:
+        raise ConflictError(
+            f"the {period} statement as it stands is not signed by the {' and the '.join(missing)}: "
+            "both parties sign it before it is posted"
+        )
 
 
 def _signed_version(uow: UnitOfWork, agreement_id: int) -> int:

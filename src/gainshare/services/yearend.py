@@ -32,9 +32,27 @@ from gainshare.domain.ledger import Transaction
 from gainshare.domain.money import Money, format_rate
 from gainshare.domain.referrals import MonthlyNetting, ReferralItem
 from gainshare.domain.settlement import Settlement, SettlementLine
+from gainshare.engines.adjustments import distribution_difference
 from gainshare.engines.distribution import distribute, distribution_transactions
 from gainshare.engines.referrals import check_items, monthly_statements, referral_transactions
 from gainshare.services.access import editable, readable, user_id
+from gainshare.services.adjustments import (
+    ADJUSTED,
+    Adjustment,
+    AdjustmentPosting,
+    AdjustmentRequirement,
+    PostedPeriod,
+    adjustment_key,
+    audit_details,
+    distribution_adjustment,
+    distribution_terms,
+    party_lines,
+    posted_period,
+    recipient_lines,
+    revisions_since,
+    settlement_difference,
+    statement_lines,
+)
 from gainshare.services.monitoring import (
     ActualsUpload,
     MonitoringService,
@@ -44,9 +62,13 @@ from gainshare.services.monitoring import (
 )
 from gainshare.services.ports import (
     ActualsEntry,
+    AdjustmentRecord,
+    AdjustmentSection,
     AgreementParser,
+    AgreementVersion,
     DistributionLineRecord,
     DistributionRecord,
+    DistributionTermsRecord,
     ReferralStatementRecord,
     SettlementRecord,
     StatementRenderer,
@@ -134,6 +156,7 @@ class ReferralMonth:
 
 
 Requirement = Callable[[UnitOfWork, "Reconciliation"], None]
+SECTION_LINE = AdjustmentSection.LINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +291,7 @@ class YearEndService:
                 user_id(actor),
                 now,
             )
+            uow.adjustments.record_terms(stored.id, _kept(terms_of_distribution, practices), now)
             for transaction in distribution_transactions(distribution):
                 kind = transaction.key.rsplit("/", 1)[-1]
                 keyed = replace(transaction, key=f"agreement/{agreement_id}/period/{period}/distribution/{kind}")
@@ -290,7 +314,11 @@ class YearEndService:
             if not (settlements and distributions):
                 return None
             prefix = f"agreement/{agreement_id}/period/{period}/"
-            keys = tuple(tx.key for tx in uow.ledger.transactions(agreement_id) if tx.key.startswith(prefix))
+            keys = tuple(
+                tx.key
+                for tx in uow.ledger.transactions(agreement_id)
+                if tx.key.startswith(prefix) and not tx.key.startswith(f"{prefix}adjustment/")
+            )
             return YearEndPosting(settlements[0], distributions[0], keys, already_posted=True)
 
     def distributions(self, actor: Actor, agreement_id: int) -> list[DistributionRecord]:
@@ -298,6 +326,122 @@ class YearEndService:
         with self.units() as uow:
             readable(uow, actor, agreement_id)
             return uow.distributions.for_agreement(agreement_id)
+
+    # --- prior-period adjustments -------------------------------------------------------------------------
+
+    def adjustment(self, actor: Actor, agreement_id: int, period: str) -> Adjustment | None:
+        """What an adjustment of the posted period would post now; None when the period is not posted or what was
+        posted (with its adjustments) equals the settlement and distribution from the actuals now."""
+        with self.units() as uow:
+            readable(uow, actor, agreement_id)
+            return self._pending(uow, agreement_id, period)[1]
+
+    def adjustments(self, actor: Actor, agreement_id: int, period: str | None = None) -> list[AdjustmentRecord]:
+        """The posted adjustments, by period and number."""
+        with self.units() as uow:
+            readable(uow, actor, agreement_id)
+            return uow.adjustments.for_agreement(agreement_id, period)
+
+    def post_adjustment(
+        self,
+        actor: Actor,
+        agreement_id: int,
+        number: int,
+        period: str,
+        require: AdjustmentRequirement | None = None,
+    ) -> AdjustmentPosting:
+        """Post the difference between the period as posted and as the actuals settle it now, once.
+
+        `number` is the signed version the period was settled under. `require` is called in the posting's
+        transaction with the adjustment about to be posted (for example: both parties signed the statement as it
+        stands now); it raises to stop the posting. A second attempt (even a concurrent one) with nothing left to
+        adjust answers the last adjustment, marked already_posted.
+        """
+        try:
+            return self._post_adjustment(actor, agreement_id, number, period, require)
+        except ConflictError:
+            earlier = self._adjusted(actor, agreement_id, period)
+            if earlier is None:
+                raise
+            return AdjustmentPosting(earlier, already_posted=True)
+
+    def _post_adjustment(
+        self, actor: Actor, agreement_id: int, number: int, period: str, require: AdjustmentRequirement | None
+    ) -> AdjustmentPosting:
+        with self.units() as uow:
+            editable(uow, actor, agreement_id)
+            posted, pending = self._pending(uow, agreement_id, period)
+            if posted is None:
+                raise ConflictError(f"{period} is not posted at the year end yet: there is nothing to adjust")
+            if pending is None:
+                raise ConflictError(f"the {period} posting matches the actuals: there is nothing to adjust")
+            if pending.version != number:
+                raise ConflictError(f"{period} was settled under version {pending.version}, not version {number}")
+            if require is not None:
+                require(uow, pending)
+            record = self._record_adjustment(uow, actor, agreement_id, posted, pending)
+            uow.commit()
+        return AdjustmentPosting(record, already_posted=False)
+
+    def _record_adjustment(
+        self, uow: UnitOfWork, actor: Actor, agreement_id: int, posted: PostedPeriod, pending: Adjustment
+    ) -> AdjustmentRecord:
+        now = self.clock()
+        for transaction in pending.transactions:
+            uow.ledger.post(transaction, agreement_id, posted.settlement.id, user_id(actor), now)
+        record = uow.adjustments.add(
+            agreement_id,
+            pending.period,
+            pending.number,
+            posted.settlement.id,
+            posted.distribution.id,
+            pending.statement,
+            pending.reason,
+            pending.keys,
+            pending.lines,
+            user_id(actor),
+            now,
+        )
+        details = audit_details(pending, posted.statement)
+        entity = adjustment_key(agreement_id, pending.period, pending.number)
+        uow.audit.append(actor.user_id, now, ADJUSTED, entity, details, agreement_id)
+        return record
+
+    def _adjusted(self, actor: Actor, agreement_id: int, period: str) -> AdjustmentRecord | None:
+        """The period's last adjustment when nothing is left to adjust: the answer to a second attempt."""
+        with self.units() as uow:
+            readable(uow, actor, agreement_id)
+            posted, pending = self._pending(uow, agreement_id, period)
+        if posted is None or pending is not None or not posted.adjustments:
+            return None
+        return posted.adjustments[-1]
+
+    def _pending(
+        self, uow: UnitOfWork, agreement_id: int, period: str
+    ) -> tuple[PostedPeriod | None, Adjustment | None]:
+        """The period as posted, and what an adjustment would post now (None: nothing moved)."""
+        posted = posted_period(uow, agreement_id, period)
+        if posted is None:
+            return None, None
+        version = _version(uow, agreement_id, posted.settlement.version_id)
+        terms = self.parser.parse(version.content, f"agreement {agreement_id} version {version.number}")
+        reconciliation = self._reconcile(uow, terms, agreement_id, period)
+        settlement = reconciliation.settlement
+        distribution = _distribution_now(uow, terms, settlement, posted)
+        key = adjustment_key(agreement_id, period, len(posted.adjustments) + 1)
+        ledger = uow.ledger.transactions(agreement_id)
+        transactions = _difference(key, posted, ledger, reconciliation.transactions, distribution)
+        lines = (
+            *party_lines(posted.statement, settlement),
+            *statement_lines(posted.statement, settlement),
+            *recipient_lines(posted.recipients(), distribution),
+        )
+        if not transactions and not any(line.difference for line in lines if line.section is not SECTION_LINE):
+            return posted, None
+        history = uow.actuals.history(agreement_id)
+        revised = tuple(revisions_since(history, posted.posted_at, lambda month: _in_period(terms, month, period)))
+        number, statement = len(posted.adjustments) + 1, self.statements(settlement)
+        return posted, Adjustment(period, number, version.number, settlement, statement, lines, transactions, revised)
 
     # --- inter-practice referrals -------------------------------------------------------------------------
 
@@ -421,6 +565,39 @@ class YearEndService:
     ) -> str:
         uow.ledger.post(transaction, agreement_id, settlement_id, user_id(actor), now)
         return transaction.key
+
+
+def _distribution_now(uow: UnitOfWork, terms: Agreement, settlement: Settlement, posted: PostedPeriod) -> Distribution:
+    """The distribution of the federation's share now, by the terms the posted distribution was split by."""
+    kept = distribution_terms(uow, posted.distribution)
+    entries = [actual.entry for actual in uow.actuals.current(posted.distribution.agreement_id)]
+    how = DistributionTerms(kept.top_slice, kept.mix, kept.losses)
+    return _distribution(terms, settlement, posted.distribution.period, entries, kept.practices, how)
+
+
+def _kept(how: DistributionTerms, practices: Sequence[PracticeMeasures]) -> DistributionTermsRecord:
+    return DistributionTermsRecord(how.top_slice, how.mix, how.losses, tuple(practices))
+
+
+def _version(uow: UnitOfWork, agreement_id: int, version_id: int) -> AgreementVersion:
+    return next(v for v in uow.agreements.versions(agreement_id) if v.id == version_id)
+
+
+def _difference(
+    key: str,
+    posted: PostedPeriod,
+    ledger: Sequence[Transaction],
+    settled: Sequence[Transaction],
+    distribution: Distribution,
+) -> tuple[Transaction, ...]:
+    """The adjustment's transactions: the settlement's difference, then the distribution's by kind of recipient."""
+    number = len(posted.adjustments) + 1
+    period = posted.settlement.period
+    prefix = key.rsplit("/adjustment/", 1)[0] + "/"
+    text = f"Prior-period adjustment {number} of {period}: settlement"
+    first = settlement_difference(key, text, ledger, prefix, settled)
+    rest = distribution_adjustment(key, number, distribution_difference(posted.recipients(), distribution))
+    return (*([first] if first else []), *rest)
 
 
 def _settle(

@@ -16,8 +16,10 @@ from gainshare.domain.referrals import MonthlyNetting, ReferralItem
 from gainshare.services.ports import (
     AccountPayment,
     ActualsEntry,
+    AdjustmentRecord,
     DistributionLineRecord,
     DistributionRecord,
+    DistributionTermsRecord,
     InstalmentRecord,
     MonthlyActual,
     Notification,
@@ -34,6 +36,8 @@ class MonitoringState:
     schedules: list[PaymentScheduleRecord] = field(default_factory=list)
     payments: list[AccountPayment] = field(default_factory=list)
     distributions: list[DistributionRecord] = field(default_factory=list)
+    distribution_terms: dict[int, DistributionTermsRecord] = field(default_factory=dict)
+    adjustments: list[AdjustmentRecord] = field(default_factory=list)
     referral_items: list[tuple[int, ReferralItem]] = field(default_factory=list)
     statements: list[ReferralStatementRecord] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)

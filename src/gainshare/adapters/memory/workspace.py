@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Self
 
+from gainshare.adapters.memory.adjustments import MemoryAdjustments
 from gainshare.adapters.memory.incentive_records import IncentiveState, MemoryIncentiveRecords
 from gainshare.adapters.memory.monitoring import (
     MemoryDistributions,
@@ -442,6 +443,7 @@ class MemoryUnitOfWork:
     actuals: MemoryMonthlyActuals
     schedules: MemoryPaymentSchedules
     distributions: MemoryDistributions
+    adjustments: MemoryAdjustments
     referrals: MemoryReferrals
     notifications: MemoryNotifications
     incentives: MemoryIncentiveRecords
@@ -486,6 +488,7 @@ class MemoryUnitOfWork:
         self.actuals = MemoryMonthlyActuals(working.monitoring, working.agreements)
         self.schedules = MemoryPaymentSchedules(working.monitoring, working.agreements)
         self.distributions = MemoryDistributions(working.monitoring, working.agreements)
+        self.adjustments = MemoryAdjustments(working.monitoring, working.agreements)
         self.referrals = MemoryReferrals(working.monitoring, working.agreements)
         self.notifications = MemoryNotifications(working.monitoring, working.agreements)
         self.incentives = MemoryIncentiveRecords(working.incentives)

@@ -7,6 +7,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from gainshare.adapters.sql.adjustment_repositories import SqlAdjustments
 from gainshare.adapters.sql.engine import make_engine, make_read_engine, make_session_factory
 from gainshare.adapters.sql.incentive_repositories import SqlIncentiveRecords
 from gainshare.adapters.sql.monitoring_repositories import (
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     actuals: SqlMonthlyActuals
     schedules: SqlPaymentSchedules
     distributions: SqlDistributions
+    adjustments: SqlAdjustments
     referrals: SqlReferrals
     notifications: SqlNotifications
     incentives: SqlIncentiveRecords
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
         self.actuals = SqlMonthlyActuals(session)
         self.schedules = SqlPaymentSchedules(session)
         self.distributions = SqlDistributions(session)
+        self.adjustments = SqlAdjustments(session)
         self.referrals = SqlReferrals(session)
         self.notifications = SqlNotifications(session)
         self.incentives = SqlIncentiveRecords(session)
