@@ -86,7 +86,9 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
     spare = world.workspace.service.authenticate(SPARE, PASSWORD)
     assert spare is not None
     ids = {"organisation_id": world.fed, "user_id": spare.id, "role": "practice_viewer"}
-    url = path.format(agreement_id=world.agreement, number=number, settlement_id=world.settlement, **ids)
+    url = path.format(
+        agreement_id=world.agreement, number=number, settlement_id=world.settlement, period="2025-26", **ids
+    )
     latest = world.workspace.service.get_version(_manager_actor(world), world.agreement, 2)
     text = (EXAMPLES / "agreement.yaml").read_text(encoding="utf-8")
     figures = ("figures.yaml", (EXAMPLES / "figures.yaml").read_bytes(), "application/yaml")
@@ -114,6 +116,7 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
             "json": {"period": "2025-26", "upload_id": world.upload}
         },
         "/api/agreements/{agreement_id}/notifications/read": {},
+        "/api/agreements/{agreement_id}/year-end/{period}/adjustments": {},
         "/api/organisations": {"json": {"ods_code": "QWO", "name": "NHS West ICB", "kind": "commissioner"}},
         "/api/organisations/{organisation_id}/members": {
             "json": {"email": "planted@fed.nhs.uk", "display_name": "Planted", "role": "administrator"}

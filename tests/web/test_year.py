@@ -1,11 +1,14 @@
 """A full demo year in the browser: upload twelve months of actuals from the demo generator, read the SPC charts
 and the notifications the planted and natural signals raise, the forecast and payments on account, produce the
-statement, both parties sign it, post it, see the distribution, and issue the referral statements. Every number
+statement, both parties sign it, post it, see the distribution, revise a month after posting (both sign the revised
+statement, the prior-period adjustment posts the difference once), and issue the referral statements. Every number
 checked is computed here with the engines from the same files, not copied from the page; axe-core checks every
 page (no serious or critical WCAG 2.2 AA violations)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,7 +47,7 @@ from gainshare.services.ports import ActualsEntry
 from gainshare.services.settlements import settle_all
 from gainshare.services.yearend import DistributionTerms
 from tests.web.harness import axe_violations, describe, serving
-from tests.web.year import FINANCE, MANAGER, PASSWORD, DemoYear, seed_year
+from tests.web.year import FINANCE, MANAGER, PASSWORD, DemoYear, seed_year, to_csv
 
 pytestmark = pytest.mark.browser
 
@@ -148,6 +151,7 @@ def test_a_demo_year_from_actuals_to_distribution(browser: Any, year_site: YearS
     assert finance.page.locator("#unread-count").count() == 1  # the commissioner's users see the signals too
     _reconcile_and_sign(finance, year_site, paid, "commissioner")
     _post_and_distribute(finance, year_site, paid)
+    _adjust(browser, finance, year_site, paid)
     _referrals(finance, year_site)
     finance.close()
 
@@ -276,6 +280,50 @@ def _post_and_distribute(tab: Tab, site: YearSite, paid: Money) -> None:
         site.year.finance, site.year.agreement_id, period, measures, DistributionTerms(Decimal("0.05"))
     )
     assert again.already_posted
+
+
+def _adjust(browser: Any, tab: Tab, site: YearSite, paid: Money) -> None:
+    """A month revised after posting: the year-end page shows what moved; both parties sign the revised statement;
+    the adjustment posts the difference once and is listed with its keys."""
+    period, provider = site.year.period, party_ids(site.terms)[1]
+    first = next(csv.DictReader(io.StringIO(site.year.actuals.decode("utf-8"))))
+    revised = first | {"hospital_activity": str(int(first["hospital_activity"]) + 25)}
+    content = to_csv([revised])
+    tab.visit(tab.agreement("/monitoring"))
+    tab.page.set_input_files("#file", {"name": "revised.csv", "mimeType": "text/csv", "buffer": content})
+    tab.page.wait_for_selector("#preview-summary")
+    tab.submit("Save the actuals")
+    changed = price_rows(site.terms, decode_actuals(content, "revised.csv"))[0]
+    entries = [changed if entry.cell == changed.cell else entry for entry in site.entries]
+    before, after = (_share(site, rows, paid) for rows in (site.entries, entries))
+    tab.visit(tab.agreement(f"/year-end?period={period}"))
+    assert "The actuals have changed since this period was posted" in tab.text("#adjustment-heading")
+    assert f"{first['practice']} {first['month']}: hospital activity" in tab.text("#adjustment-revisions")
+    party = f"#adjustment-lines tr[data-section='party'][data-name='{provider}']"
+    assert tab.text(f"{party} [data-difference]") == _pounds(after - before)
+    policy = DistributionPolicy(Decimal("0.05"), ((Basis.WEIGHTED_LIST, Decimal(1)),), site.terms.reinvestment)
+    measures = decode_weights(site.year.weights, "weights.csv")
+    old, new = (distribute(provider, period, share, measures, policy) for share in (before, after))
+    for line in new.lines[:4]:
+        row = f"#adjustment-lines tr[data-section='recipient'][data-name='{line.recipient}']"
+        assert tab.text(f"{row} [data-difference]") == _pounds(line.amount - old.amount_for(line.recipient))
+    tab.submit("Sign the revised statement for the commissioner")
+    manager = Tab(browser, site, MANAGER)
+    manager.visit(manager.agreement(f"/year-end?period={period}"))
+    manager.submit("Sign the revised statement for the provider")
+    manager.submit("Post the adjustment")
+    assert manager.page.locator("#adjustment").count() == 0
+    key = f"agreement/{site.year.agreement_id}/period/{period}/adjustment/1"
+    assert key in manager.text("#adjustment-list tr[data-number='1']")
+    balances = site.workspace.service.ledger_balances(site.year.finance, site.year.agreement_id)
+    assert balances[f"{provider}:gain-share-due"] == after
+    manager.close()
+
+
+def _share(site: YearSite, entries: list[ActualsEntry], paid: Money) -> Money:
+    provider = party_ids(site.terms)[1]
+    figures = to_figures(entries, site.year.period, ((provider, paid),))
+    return dict(settle_all(site.terms, figures, site.year.period).settlements[0].shares)[provider]
 
 
 def _referrals(tab: Tab, site: YearSite) -> None:

@@ -89,6 +89,11 @@ class Adjustment:
         return tuple(line for line in self.lines if line.section is section)
 
     @property
+    def distributed(self) -> Money:
+        """The change in the federation's share, distributed: the recipients' differences add up to it."""
+        return Money(sum(line.difference.pence for line in self.section(AdjustmentSection.RECIPIENT)))
+
+    @property
     def keys(self) -> tuple[str, ...]:
         return tuple(transaction.key for transaction in self.transactions)
 

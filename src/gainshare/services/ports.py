@@ -1006,6 +1006,11 @@ class AdjustmentRecord:
     def section(self, section: AdjustmentSection) -> tuple[AdjustmentLine, ...]:
         return tuple(line for line in self.lines if line.section is section)
 
+    @property
+    def distributed(self) -> Money:
+        """The change in the federation's share, distributed: the recipients' differences add up to it."""
+        return Money(sum(line.difference.pence for line in self.section(AdjustmentSection.RECIPIENT)))
+
 
 class Adjustments(Protocol):
     """Prior-period adjustments of posted periods, and the distribution terms they split the difference by."""

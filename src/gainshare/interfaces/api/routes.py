@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gainshare.interfaces.api import admin_routes, agreement_routes, auth_routes, figures_routes, notification_routes
+from gainshare.interfaces.api import (
+    admin_routes,
+    agreement_routes,
+    auth_routes,
+    figures_routes,
+    notification_routes,
+    yearend_routes,
+)
 
 router = APIRouter(prefix="/api")
 router.include_router(auth_routes.router)
 router.include_router(agreement_routes.router)
 router.include_router(figures_routes.router)
 router.include_router(notification_routes.router)
+router.include_router(yearend_routes.router)
 router.include_router(admin_routes.router)

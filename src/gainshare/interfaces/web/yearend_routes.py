@@ -1,7 +1,8 @@
 """Year-end pages: the outturn forecast with its interval, payments on account (schedule drawn from the forecast,
 instalments paid once), the reconciliation and true-up, the settlement statement signed by both parties and then
-posted once with the distribution to practices and projects (statement documents as PDF and Excel), and the
-inter-practice referral statements with their CSV export. Handlers call services only."""
+posted once with the distribution to practices and projects (statement documents as PDF and Excel), a prior-period
+adjustment when the actuals moved after posting (the revised statement signed by both, then the difference posted
+once), and the inter-practice referral statements with their CSV export. Handlers call services only."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from gainshare.interfaces.web.pages import PageRoute, redirect, render
 from gainshare.interfaces.web.views import agreement_row, issue_where, pounds
 from gainshare.reports.context import build_statement_context
 from gainshare.reports.statement import statement_pdf, statement_xlsx
+from gainshare.services.ports import AdjustmentSection
 from gainshare.services.yearend import DistributionTerms
 
 router = APIRouter(route_class=PageRoute)
@@ -66,6 +68,7 @@ def year_end(
     draft, draft_problem = _attempt(lambda: year.signoff.draft(actor, agreement_id, chosen))
     distributions = [d for d in year.yearend.distributions(actor, agreement_id) if d.period == chosen]
     actuals = year.monitoring.actuals(actor, agreement_id)
+    adjustment, adjustment_problem = _attempt(lambda: year.yearend.adjustment(actor, agreement_id, chosen))
     context = {
         "row": agreement_row(service, actor, agreement_id),
         "period": chosen,
@@ -80,6 +83,10 @@ def year_end(
         "draft": draft,
         "draft_problem": draft_problem,
         "distribution": distributions[0] if distributions else None,
+        "adjustment": adjustment,
+        "adjustment_problem": adjustment_problem,
+        "adjustments": year.yearend.adjustments(actor, agreement_id, chosen),
+        "sections": AdjustmentSection,
         "mixes": MIXES,
         "pounds": pounds,
         "problem": problem,
@@ -143,6 +150,13 @@ async def post(
         return year_end(request, agreement_id, actor, service, year, period, problem)
     year.signoff.post(actor, agreement_id, period, practices, terms)
     return redirect(f"/agreements/{agreement_id}/year-end?period={period}#distribution")
+
+
+@router.post("/agreements/{agreement_id}/year-end/{period}/adjustments")
+def post_adjustment(agreement_id: int, period: str, actor: PageActor, year: Year) -> Response:
+    """Post the prior-period adjustment of a posted period: the revised statement signed by both parties."""
+    year.signoff.post_adjustment(actor, agreement_id, period)
+    return redirect(f"/agreements/{agreement_id}/year-end?period={period}#adjustments")
 
 
 @router.get("/agreements/{agreement_id}/year-end/{period}/statement.{kind}")
