@@ -8,6 +8,7 @@ from pathlib import Path
 
 from gainshare.domain.money import Money
 from gainshare.domain.monitoring import PointType, SpcOptions
+from gainshare.engines.adjustments import difference_transaction, distribution_difference, recipient_amounts
 from gainshare.engines.distribution import distribute
 from gainshare.engines.forecast import forecast_outturn
 from gainshare.engines.payments import payment_schedule, revise_schedule, true_up
@@ -58,3 +59,21 @@ def test_referral_example() -> None:
     may = monthly_statements(ITEMS)[0]
     for practice in ("A81001", "A81002", "A81003"):
         assert f"**{abs(may.statement_of(practice).net)}**" in TEXT
+
+
+def test_adjustment_example() -> None:
+    posted = distribute("FED", "2025-26", Money.parse("100000.01"), PRACTICES, POLICY)
+    now = distribute("FED", "2025-26", Money.parse("96000.00"), PRACTICES, POLICY)
+    difference = distribution_difference(recipient_amounts(posted.lines), now)
+    for line in difference.lines:
+        assert f"**{line.amount}**" in TEXT
+    assert difference.share == Money.parse("-4000.01") == difference.total()
+    for line in now.lines:
+        assert str(line.amount) in TEXT
+    accounts = ("ICB:net-saving", "FED:gain-share-due", "ICB:retained-saving")
+    before = dict(zip(accounts, map(Money.parse, ("-250000.02", "100000.01", "150000.01")), strict=True))
+    after = dict(zip(accounts, map(Money.parse, ("-240000.00", "96000.00", "144000.00")), strict=True))
+    transaction = difference_transaction("agreement/1/period/2025-26/adjustment/1", "adjustment 1", before, after)
+    assert transaction is not None
+    for posting in transaction.postings:
+        assert f"| {posting.account} | " in TEXT and f"**{posting.amount}** |" in TEXT
