@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from gainshare.adapters.memory.workspace import MemoryDatabase
 from gainshare.domain.distribution import Basis, PracticeMeasures
 from gainshare.domain.errors import ConflictError, ForbiddenError
 from gainshare.domain.ledger import Transaction
@@ -189,3 +190,20 @@ def test_another_organisation_cannot_read_or_post_an_adjustment(world: World) ->
     assert world.yearend.adjustment(world.viewer, world.agreement, PERIOD) is not None  # a member practice reads it
     with pytest.raises(ConflictError, match="version 1, not version 2"):
         world.yearend.post_adjustment(world.manager, world.agreement, 2, PERIOD)
+
+
+@pytest.mark.parametrize("backend", ["memory"], indirect=True)
+def test_a_distribution_posted_before_its_terms_were_kept_is_split_by_its_record(world: World) -> None:
+    """Its top-slice and losses from its basis, each practice by its posted fraction: the same split when the
+    practices' weights did not move (weighted list only)."""
+    world.monitoring.upload_actuals(world.manager, world.agreement, "year.csv", year_of_actuals())
+    by_list = DistributionTerms(Decimal("0.10"), ((Basis.WEIGHTED_LIST, Decimal(1)),))
+    world.yearend.post_year_end(world.manager, world.agreement, 1, PERIOD, PRACTICES, by_list)
+    world.yearend.revise(world.manager, world.agreement, "late.csv", LATE)
+    kept = _pending(world)
+    database = world.workspace.units
+    assert isinstance(database, MemoryDatabase)
+    database.state.monitoring.distribution_terms.clear()  # as if posted before migration 0006
+    again = _pending(world)
+    assert [(d.name, d.posted, d.now) for d in again.lines] == [(d.name, d.posted, d.now) for d in kept.lines]
+    assert again.transactions == kept.transactions
