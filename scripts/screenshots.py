@@ -194,7 +194,7 @@ def _referrals(page: Any, base: str) -> None:
     page.wait_for_selector("#referral-statements")
 
 
-ROOT = "root@gainshare.example"  # a system administrator, created as `gainshare admin create-user` would
+ROOT = "root@gainshare.example"  # a system administrator, as `gainshare admin create-user --no-password-change` makes
 
 
 def _new_agreement_errors(page: Any, base: str) -> None:
@@ -218,7 +218,9 @@ def _as_root(path: str) -> Step:
         workspace = YEAR[1]
         if workspace.service.authenticate(ROOT, DEMO_PASSWORD) is None:
             admin = workspace.administration
-            admin.create_user(Actor.system(), ROOT, "Sam Sysadmin", DEMO_PASSWORD, None, system_administrator=True)
+            admin.create_user(
+                Actor.system(), ROOT, "Sam Sysadmin", DEMO_PASSWORD, None, True, password_change_required=False
+            )
             page.click("button:has-text('Sign out')")
             page.fill("#email", ROOT)
             page.fill("#password", DEMO_PASSWORD)
@@ -313,6 +315,7 @@ PAGES: list[tuple[str, Step]] = [
     ("65-member-added", _member_added),
     ("66-organisation-audit-log", _organisation_page("/audit")),
     ("67-create-organisation-errors", _organisation_errors),
+    ("68-change-password", _goto("/account/password")),
     ("34-sign-off-refused", _sign_off_refused),  # signs in as another user: keep it last
 ]
 

@@ -1,5 +1,6 @@
 """Administration, counterparties and the audit log over the API, on SQLite and PostgreSQL: who may do what,
-initial passwords that sign in, the last administrator kept, pages and filters, CSV that a spreadsheet cannot run."""
+initial passwords that sign in (and must be changed first), the last administrator kept, pages and filters, CSV
+that a spreadsheet cannot run."""
 
 from __future__ import annotations
 
@@ -13,16 +14,17 @@ from tests.api.conftest import PASSWORD, SYSTEM, World, login
 
 ROOT = "root@gainshare.example"
 FED_ADMIN = "admin@fed.nhs.uk"
+OWN = {"password_change_required": False}  # accounts whose password is their own (set up by a setup command)
 
 
 def _root(world: World) -> TestClient:
-    world.workspace.administration.create_user(SYSTEM, ROOT, "Root", PASSWORD, None, system_administrator=True)
+    world.workspace.administration.create_user(SYSTEM, ROOT, "Root", PASSWORD, None, system_administrator=True, **OWN)
     return login(world.app, ROOT)
 
 
 def _fed_admin(world: World) -> TestClient:
     membership = ("Y99001", Role.ADMINISTRATOR)
-    world.workspace.administration.create_user(SYSTEM, FED_ADMIN, "Fed Admin", PASSWORD, membership)
+    world.workspace.administration.create_user(SYSTEM, FED_ADMIN, "Fed Admin", PASSWORD, membership, **OWN)
     return login(world.app, FED_ADMIN)
 
 
@@ -66,6 +68,11 @@ def test_an_administrator_adds_a_member_who_signs_in_with_the_initial_password(w
     password = added.json()["initial_password"]
     assert added.json()["account_created"] and len(password) >= 12
     newcomer = login(world.app, "new@fed.nhs.uk", password)
+    assert newcomer.get("/api/agreements").json()["error"]["code"] == "password_change_required"
+    change = {"current_password": password, "new_password": "a passphrase of my own"}
+    changed = newcomer.post("/api/account/password", json=change)
+    assert changed.status_code == 200, changed.text
+    newcomer.headers["X-CSRF-Token"] = changed.json()["csrf_token"]
     assert newcomer.get("/api/agreements").json()[0]["id"] == world.agreement
     again = admin.post(base, json={"email": "new@fed.nhs.uk", "role": "federation_manager"})
     assert again.status_code == 409
@@ -124,7 +131,7 @@ def test_agreement_audit_log_pages_filters_and_csv(world: World) -> None:
 
 def test_organisation_audit_log_holds_its_members_and_agreements(world: World) -> None:
     membership = ("Y99001", Role.ADMINISTRATOR)
-    world.workspace.administration.create_user(SYSTEM, FED_ADMIN, "=SUM(1) Admin", PASSWORD, membership)
+    world.workspace.administration.create_user(SYSTEM, FED_ADMIN, "=SUM(1) Admin", PASSWORD, membership, **OWN)
     admin = login(world.app, FED_ADMIN)
     body = {"email": "new@fed.nhs.uk", "display_name": "New", "role": "practice_viewer"}
     assert admin.post(f"/api/organisations/{world.fed}/members", json=body).status_code == 201

@@ -2,7 +2,11 @@
 
 Routes come from app.routes, so a new route fails here until it is classified below and given a request. Each
 refusal is paired with a positive control: a party to the agreement making the same request is not refused,
-so a wrong path or body cannot pass the matrix by accident.
+so a wrong path or body cannot pass the matrix by accident. Self-only routes name nobody else: another user sending
+the control's request is acting on their own account, and their own password does not match (422).
+
+And every route but the account routes, for a user who must change the password an administrator chose: 403
+password_change_required, and nothing changed.
 """
 
 from __future__ import annotations
@@ -15,12 +19,16 @@ from starlette.routing import BaseRoute
 
 from gainshare.services.ports import Role
 from gainshare.services.workspace import Actor
-from tests.api.conftest import EXAMPLES, OUTSIDERS, PASSWORD, World, client_for
+from tests.api.conftest import EXAMPLES, OUTSIDERS, PASSWORD, World, client_for, login
 from tests.persistence.test_repository_contract import NOW
 
 PUBLIC = {("GET", "/api/auth/csrf"), ("POST", "/api/auth/login"), ("POST", "/api/auth/logout")}
 OWN_DATA = {("GET", "/api/auth/me"), ("GET", "/api/organisations"), ("GET", "/api/agreements")}
 OWN_DATA |= {("GET", "/api/counterparties")}  # public ODS names and codes, and the user's own organisations
+SELF_ONLY = {("POST", "/api/account/password")}  # the signed-in user's own account; there is no one else to name
+ACCOUNT = {("GET", "/api/auth/me"), *SELF_ONLY}  # all a user may do before changing an administrator's password
+SELF = "self@fed.nhs.uk"  # the control for the self-only routes, with a password of their own
+SELF_PASSWORD = "the control's own passphrase"
 SPARE = "spare@fed.nhs.uk"  # a practice viewer of the federation whom the DELETE route's control removes
 REFUSED = {403, 404}
 
@@ -52,7 +60,7 @@ def _routes(routes: list[BaseRoute]) -> Iterator[tuple[str, set[str]]]:
 
 def snapshot(world: World) -> tuple[Any, ...]:
     """Everything a request could change: audit, agreements, versions, uploads, settlements, ledger, files,
-    organisations, members, and which notifications each member has read."""
+    organisations, members and their passwords, and which notifications each member has read."""
     with world.workspace.database() as uow:
         organisation_ids = [o.id for o in uow.organisations.all()]
         members = [m for organisation_id in organisation_ids for m in uow.users.members(organisation_id)]
@@ -71,12 +79,17 @@ def snapshot(world: World) -> tuple[Any, ...]:
             sorted(path.name for path in (world.folder / "uploads").iterdir()),
             [(o.id, o.ods_code, o.name) for o in uow.organisations.all()],
             members,
+            sorted({(u.id, u.password_hash, u.password_change_required) for u in map(uow.users.get, _ids(members))}),
             [
                 (m.user_id, n.id, n.read)
                 for m in members
                 for n in uow.notifications.for_agreement(world.agreement, m.user_id)
             ],
         )
+
+
+def _ids(members: list[Any]) -> set[int]:
+    return {member.user_id for member in members}
 
 
 def request_for(world: World, method: str, path: str) -> dict[str, Any]:
@@ -117,6 +130,7 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         },
         "/api/agreements/{agreement_id}/notifications/read": {},
         "/api/agreements/{agreement_id}/year-end/{period}/adjustments": {},
+        "/api/account/password": {"json": {"current_password": SELF_PASSWORD, "new_password": "the control's new one"}},
         "/api/organisations": {"json": {"ods_code": "QWO", "name": "NHS West ICB", "kind": "commissioner"}},
         "/api/organisations/{organisation_id}/members": {
             "json": {"email": "planted@fed.nhs.uk", "display_name": "Planted", "role": "administrator"}
@@ -151,7 +165,7 @@ def _check_own_data_only(world: World, path: str, body: Any) -> None:
 def test_the_matrix_covers_every_api_route(world: World) -> None:
     routes = api_routes(world)
     assert len(routes) >= 20
-    scoped = [route for route in routes if route not in PUBLIC | OWN_DATA]
+    scoped = [route for route in routes if route not in PUBLIC | OWN_DATA | SELF_ONLY]
     for method, path in scoped:
         known = (
             "{agreement_id}" in path or "{organisation_id}" in path or path in {"/api/agreements", "/api/organisations"}
@@ -169,13 +183,17 @@ def _notify(world: World) -> None:
 
 def _controls(world: World) -> dict[str, str]:
     """Who makes the positive control: the federation manager for agreement routes, an administrator of the
-    federation for its organisation routes, a system administrator for creating organisations."""
+    federation for its organisation routes, a system administrator for creating organisations, and for the
+    self-only routes a new account whose password an administrator chose."""
     admin, system = world.workspace.administration, Actor.system()
-    admin.create_user(system, "admin@fed.nhs.uk", "Fed Admin", PASSWORD, ("Y99001", Role.ADMINISTRATOR))
-    admin.create_user(system, SPARE, "Spare Viewer", PASSWORD, ("Y99001", Role.PRACTICE_VIEWER))
-    admin.create_user(system, "root@gainshare.example", "Root", PASSWORD, None, system_administrator=True)
-    world.emails |= {"fed_admin": "admin@fed.nhs.uk", "root": "root@gainshare.example"}
-    return {"/api/organisations": "root"}
+    own = {"password_change_required": False}
+    admin.create_user(system, "admin@fed.nhs.uk", "Fed Admin", PASSWORD, ("Y99001", Role.ADMINISTRATOR), **own)
+    admin.create_user(system, SPARE, "Spare Viewer", PASSWORD, ("Y99001", Role.PRACTICE_VIEWER), **own)
+    admin.create_user(system, "root@gainshare.example", "Root", PASSWORD, None, system_administrator=True, **own)
+    admin.create_user(system, SELF, "Self", SELF_PASSWORD, ("Y99001", Role.PRACTICE_VIEWER))
+    world.emails |= {"fed_admin": "admin@fed.nhs.uk", "root": "root@gainshare.example", "self": SELF}
+    world.clients["self"] = login(world.app, SELF, SELF_PASSWORD)
+    return {"/api/organisations": "root", "/api/account/password": "self"}
 
 
 def _control_for(controls: dict[str, str], path: str) -> str:
@@ -199,6 +217,9 @@ def test_no_other_organisation_reads_or_changes_anything(world: World) -> None:
             if (method, path) in OWN_DATA:
                 assert answer.status_code == 200, (who, method, path, answer.text)
                 _check_own_data_only(world, path, answer.json())
+            elif (method, path) in SELF_ONLY:
+                assert answer.status_code == 422, (who, method, path, answer.text)
+                assert [i["code"] for i in answer.json()["error"]["issues"]] == ["password.current"]
             else:
                 assert answer.status_code in REFUSED, (who, method, path, answer.status_code, answer.text)
                 assert set(answer.json()) == {"error"}
@@ -207,3 +228,22 @@ def test_no_other_organisation_reads_or_changes_anything(world: World) -> None:
         control = world.client(_control_for(controls, path)).request(**request_for(world, method, path))
         assert control.status_code not in {401, *REFUSED}, ("control", method, path, control.text)
     assert refusals >= 5 * 18
+
+
+def test_until_the_password_is_changed_only_the_account_routes_answer(world: World) -> None:
+    """A federation manager whose password an administrator chose: every other route is refused, changing nothing."""
+    _controls(world)
+    _notify(world)
+    membership = ("Y99001", Role.FEDERATION_MANAGER)
+    world.workspace.administration.create_user(Actor.system(), "new@fed.nhs.uk", "New", PASSWORD, membership)
+    newcomer = login(world.app, "new@fed.nhs.uk")
+    for method, path in api_routes(world):
+        if (method, path) in PUBLIC | ACCOUNT:
+            continue
+        before = snapshot(world)
+        answer = newcomer.request(**request_for(world, method, path))
+        assert answer.status_code == 403, (method, path, answer.text)
+        assert answer.json()["error"]["code"] == "password_change_required", (method, path)
+        assert snapshot(world) == before, (method, path)
+    me = newcomer.get("/api/auth/me")
+    assert me.status_code == 200 and me.json()["password_change_required"]

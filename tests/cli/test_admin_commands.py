@@ -62,3 +62,23 @@ def test_problems_are_sentences_and_nothing_is_written(folder: Path) -> None:
     assert code == 2 and "both --organisation and --role" in output
     code, output = _invoke("create-user", "x@nhs.uk", "--system-administrator", password="short")
     assert code == 1 and "at least 12 characters" in output
+
+
+def test_created_users_choose_their_own_password_at_first_sign_in_unless_told(folder: Path) -> None:
+    code, output = _invoke("create-user", "fiona@icb.nhs.uk", "--system-administrator", password=PASSWORD)
+    assert code == 0 and "choose their own password when they first sign in" in output
+    code, output = _invoke("create-user", "me@nhs.uk", "--system-administrator", "--no-password-change",
+                           password=PASSWORD)  # fmt: skip
+    assert code == 0 and "choose their own password" not in output
+    code, output = _invoke("create-user", "sam.same@nhs.uk", "--system-administrator", password="Sam.Same@nhs.uk")
+    assert code == 1 and "cannot be the account's email address" in output
+    workspace = build_workspace(f"sqlite:///{folder / 'gainshare.sqlite3'}", folder, migrate=False)
+    try:
+        flags = {}
+        for email in ("fiona@icb.nhs.uk", "me@nhs.uk"):
+            user = workspace.service.authenticate(email, PASSWORD)
+            assert user is not None
+            flags[email] = user.password_change_required
+        assert flags == {"fiona@icb.nhs.uk": True, "me@nhs.uk": False}
+    finally:
+        workspace.close()

@@ -88,7 +88,7 @@ def _refused(accounts: Accounts, actor: Actor, current: str, new: str) -> list[t
 def test_a_wrong_current_password_is_a_field_problem_and_changes_nothing(accounts: Accounts) -> None:
     nina = _member(accounts)
     assert _refused(accounts, nina, "not my password at all", CHOSEN) == [
-        (CURRENT_PASSWORD, "it is not the password you signed in with")
+        (CURRENT_PASSWORD, "the current password is not right")
     ]
     assert _refused(accounts, nina, "", CHOSEN)[0][0] == CURRENT_PASSWORD
 

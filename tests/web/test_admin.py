@@ -1,6 +1,7 @@
 """Browser proofs of the pages that start agreements, administer organisations and show audit logs: a federation
 manager starts an agreement (a bad field is named next to it, then fixed), the ICB sees it, an administrator adds
-a user who then signs in, and another organisation's user gets a 404 for the audit log. axe-core on every page."""
+a user who then signs in (and is asked to choose their own password first), and another organisation's user gets
+a 404 for the audit log. axe-core on every page."""
 
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ class Tab:
     def visit(self, path: str) -> Any:
         return self.page.goto(self.site.base + path)
 
-    def sign_in(self, email: str, password: str = PASSWORD) -> None:
+    def sign_in(self, email: str, password: str = PASSWORD, lands_on: str = "/") -> None:
         self.visit("/sign-in")
         self.page.fill("#email", email)
         self.page.fill("#password", password)
         self.page.click("button:has-text('Sign in')")
-        self.page.wait_for_url(self.site.base + "/")
+        self.page.wait_for_url(self.site.base + lands_on)
 
     def check(self) -> None:
         assert self.page.locator("h1").count() == 1
@@ -82,7 +83,9 @@ def test_a_federation_manager_starts_an_agreement_the_icb_sees(browser: Any, sit
 
 def test_an_administrator_adds_a_user_who_then_signs_in(browser: Any, site: Site) -> None:
     membership = ("Y99001", Role.ADMINISTRATOR)
-    site.workspace.administration.create_user(Actor.system(), "admin@fed.example", "Ada Admin", PASSWORD, membership)
+    site.workspace.administration.create_user(
+        Actor.system(), "admin@fed.example", "Ada Admin", PASSWORD, membership, password_change_required=False
+    )
     admin = Tab(browser, site)
     admin.sign_in("admin@fed.example")
     admin.visit("/admin")
@@ -109,7 +112,13 @@ def test_an_administrator_adds_a_user_who_then_signs_in(browser: Any, site: Site
     admin.close()
 
     newbie = Tab(browser, site)
-    newbie.sign_in("newbie@fed.example", password)
+    newbie.sign_in("newbie@fed.example", password, lands_on="/account/password?next=/")
+    newbie.check()
+    newbie.page.fill("#current-password", password)
+    newbie.page.fill("#new-password", "nina's own passphrase")
+    newbie.page.fill("#confirm-password", "nina's own passphrase")
+    newbie.page.click("button:has-text('Change your password')")
+    assert newbie.page.locator("h1").inner_text() == "Your password has been changed"
     newbie.visit("/agreements")
     assert newbie.page.locator(
         f"text={site.workspace.service.get_agreement(site.manager, site.agreement_id).title}"

@@ -45,6 +45,8 @@ from draft to signed, monthly figures, settlements posted once to a balanced led
 
 Sign in with `POST /api/auth/login` (after `GET /api/auth/csrf`); the session is a signed HTTP-only cookie.
 Every POST needs the session's CSRF token in the `X-CSRF-Token` header. Money is integer pence (`*_pence`).
+A user whose password an administrator chose changes it first (`POST /api/account/password`); until then the
+other routes answer 403 `password_change_required`.
 Errors: `{"error": {"code", "message", "issues": [{"code", "message", "file", "row", "column", "clause"}]}}`.
 """
 

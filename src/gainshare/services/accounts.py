@@ -57,7 +57,7 @@ class AccountService:
 
     def _issues(self, user: User, current_password: str, new_password: str) -> list[Issue]:
         if not self.passwords.verify(user.password_hash, current_password):
-            return [Issue(CURRENT_PASSWORD, "it is not the password you signed in with")]
+            return [Issue(CURRENT_PASSWORD, "the current password is not right")]
         if new_password == current_password:
             return [Issue(NEW_PASSWORD, "choose a password different from your current one")]
         return password_issues(new_password, user.email, NEW_PASSWORD)

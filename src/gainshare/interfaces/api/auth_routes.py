@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from gainshare.interfaces.api.deps import CurrentActor, Service, Throttle, client_address
+from gainshare.interfaces.api.account_routes import session_token
+from gainshare.interfaces.api.deps import AccountHolder, Service, Throttle, client_address
 from gainshare.interfaces.api.errors import ERROR_RESPONSES, ApiError
 from gainshare.interfaces.api.models import CsrfOut, LoginIn, MeOut
 from gainshare.interfaces.security.csrf import csrf_token
@@ -28,7 +29,9 @@ def get_csrf(request: Request) -> CsrfOut:
 )
 def login(body: LoginIn, request: Request, service: Service, throttle: Throttle) -> MeOut:
     """Starts a fresh session (a new session cookie and a new CSRF token). Failed attempts are counted per
-    account and per client address; past the limit the answer is 429 until the window has passed."""
+    account and per client address; past the limit the answer is 429 until the window has passed. When an
+    administrator chose the password (`password_change_required` in the answer), every route but this one, `me`,
+    `logout` and `POST /api/account/password` answers 403 `password_change_required` until it is changed."""
     client = client_address(request)
     wait = throttle.retry_after(body.email, client)
     if wait:
@@ -40,7 +43,7 @@ def login(body: LoginIn, request: Request, service: Service, throttle: Throttle)
         throttle.failed(body.email, client)
         raise ApiError(401, "bad_credentials", "that email and password do not match a user")
     throttle.succeeded(body.email)
-    token = sign_in(request, user.id)
+    token = sign_in(request, user.id, password_change_required=user.password_change_required)
     found, memberships = service.profile(Actor.user(user.id))
     return MeOut.of(found, memberships, token)
 
@@ -52,7 +55,8 @@ def logout(request: Request) -> None:
 
 
 @router.get("/me", summary="The signed-in user")
-def me(request: Request, actor: CurrentActor, service: Service) -> MeOut:
-    """The user, their roles by organisation, and the session's CSRF token."""
+def me(request: Request, actor: AccountHolder, service: Service) -> MeOut:
+    """The user, their roles by organisation, whether they must change their password first, and the session's
+    CSRF token."""
     user, memberships = service.profile(actor)
-    return MeOut.of(user, memberships, csrf_token(request))
+    return MeOut.of(user, memberships, session_token(request, user))

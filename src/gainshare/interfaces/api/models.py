@@ -67,6 +67,10 @@ class MeOut(Out):
     display_name: str = Field(description="Name shown to other users.")
     memberships: list[MembershipOut] = Field(description="Roles by organisation.")
     csrf_token: str = Field(description="Token for the X-CSRF-Token header.")
+    password_change_required: bool = Field(
+        description="True when an administrator chose the password: until it is changed (POST "
+        "/api/account/password) every other route answers 403 password_change_required."
+    )
 
     @classmethod
     def of(cls, user: User, memberships: list[Membership], csrf_token: str) -> MeOut:
@@ -76,7 +80,18 @@ class MeOut(Out):
             display_name=user.display_name,
             memberships=[MembershipOut.of(m) for m in memberships],
             csrf_token=csrf_token,
+            password_change_required=user.password_change_required,
         )
+
+
+class PasswordChangeIn(BaseModel):
+    """The signed-in user's current password and the new one they choose."""
+
+    current_password: str = Field(max_length=1024, description="The password the user signed in with.")
+    new_password: str = Field(
+        max_length=1024,
+        description="At least 12 characters, not the email address, different from the current password.",
+    )
 
 
 class OrganisationOut(Out):

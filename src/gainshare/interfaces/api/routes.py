@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gainshare.interfaces.api import (
+    account_routes,
     admin_routes,
     agreement_routes,
     auth_routes,
@@ -15,6 +16,7 @@ from gainshare.interfaces.api import (
 
 router = APIRouter(prefix="/api")
 router.include_router(auth_routes.router)
+router.include_router(account_routes.router)
 router.include_router(agreement_routes.router)
 router.include_router(figures_routes.router)
 router.include_router(notification_routes.router)

@@ -89,8 +89,17 @@ def create_user(
             prompt=True, hide_input=True, confirmation_prompt=True, show_default=False, help="Asked for when not given."
         ),
     ] = "",
+    password_change: Annotated[
+        bool,
+        typer.Option(
+            "--password-change/--no-password-change",
+            help="Make them choose their own password when they first sign in; --no-password-change when the "
+            "account is your own.",
+        ),
+    ] = True,
 ) -> None:
-    """Create a user with a role in an organisation, or a system administrator (or both)."""
+    """Create a user with a role in an organisation, or a system administrator (or both). The password needs at
+    least 12 characters and cannot be the email address."""
     from gainshare.services.workspace import Actor  # noqa: PLC0415
 
     if bool(organisation) != (role is not None):
@@ -99,8 +108,10 @@ def create_user(
     membership = (organisation, Role(role.value)) if role is not None else None
     with _workspace() as workspace:
         user = workspace.administration.create_user(
-            Actor.system(), email, name or email, password, membership, system_administrator
+            Actor.system(), email, name or email, password, membership, system_administrator, password_change
         )
     what = [f"{role.value} of {organisation.upper()}"] if role is not None else []
     what += ["system administrator"] if system_administrator else []
     console.print(f"[green]✓[/] Created {escape(user.email)} (id {user.id}): {escape(', '.join(what))}")
+    if password_change:
+        console.print("They choose their own password when they first sign in.")

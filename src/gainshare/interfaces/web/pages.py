@@ -1,5 +1,6 @@
 """Rendering pages: the Jinja environment (NHS.UK frontend macros + our templates), and one place where errors
-raised by the services become pages (sign-in redirect, not found, conflict, invalid input).
+raised by the services become pages (sign-in redirect, password change redirect, not found, conflict, invalid
+input).
 
 Route handlers in this package use `PageRoute`, so a service error never reaches the API's JSON handlers.
 """
@@ -20,17 +21,23 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 from gainshare.domain.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from gainshare.domain.money import Money
 from gainshare.interfaces.security.csrf import csrf_token
-from gainshare.interfaces.security.sessions import current_user_id
+from gainshare.interfaces.security.sessions import current_user_id, password_change_required
 
 TEMPLATES = Path(__file__).parent / "templates"
 SERVICE_NAME = "Gain share workspace"
+PASSWORD_PAGE = "/account/password"
 
 
 class SignInRequired(Exception):
     """Raised by page dependencies when nobody is signed in: the page route redirects to the sign-in page."""
 
 
-KNOWN_ERRORS = (SignInRequired, ForbiddenError, NotFoundError, ConflictError, InvalidInputError)
+class PasswordChangeRequired(Exception):
+    """Raised by page dependencies while the user must change the password an administrator chose: the page
+    route redirects to the password page."""
+
+
+KNOWN_ERRORS = (SignInRequired, PasswordChangeRequired, ForbiddenError, NotFoundError, ConflictError, InvalidInputError)
 
 
 @cache
@@ -62,11 +69,19 @@ def render(request: Request, template: str, context: Mapping[str, Any], status_c
         "request": request,
         "service_name": SERVICE_NAME,
         "signed_in": current_user_id(request) is not None,
+        "password_change_required": password_change_required(request),
         "csrf_token": csrf_token(request),
         "path": request.url.path,
     }
     html = environment().get_template(template).render({**common, **context})
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (no //host or scheme), so a `next` parameter cannot redirect elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -80,8 +95,9 @@ def _error_page(request: Request, status: int, title: str, message: str) -> HTML
 
 def page_for_error(request: Request, error: Exception) -> Response:
     """The page for an error a handler did not deal with itself; re-raises anything unexpected."""
-    if isinstance(error, SignInRequired):
-        return redirect(f"/sign-in?next={quote(request.url.path)}")
+    if isinstance(error, (SignInRequired, PasswordChangeRequired)):
+        page = "/sign-in" if isinstance(error, SignInRequired) else PASSWORD_PAGE
+        return redirect(f"{page}?next={quote(request.url.path)}")
     if isinstance(error, (ForbiddenError, NotFoundError)) and request.method in {"GET", "HEAD"}:
         return _error_page(request, 404, "Page not found", "It does not exist, or it is not shared with you.")
     if isinstance(error, ForbiddenError):

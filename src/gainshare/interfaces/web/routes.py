@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gainshare.interfaces.api.deps import client_address
 from gainshare.interfaces.security.sessions import current_user_id, sign_in, sign_out
+from gainshare.interfaces.web.account_routes import router as account_router
 from gainshare.interfaces.web.admin_routes import router as admin_router
 from gainshare.interfaces.web.agreement_pages import router as agreement_router
 from gainshare.interfaces.web.audit_routes import router as audit_router
@@ -24,7 +25,7 @@ from gainshare.interfaces.web.monitoring_routes import inbox
 from gainshare.interfaces.web.monitoring_routes import router as monitoring_router
 from gainshare.interfaces.web.negotiate_routes import router as negotiate_router
 from gainshare.interfaces.web.new_agreement_routes import router as new_agreement_router
-from gainshare.interfaces.web.pages import KNOWN_ERRORS, PageRoute, page_for_error, redirect, render
+from gainshare.interfaces.web.pages import KNOWN_ERRORS, PageRoute, page_for_error, redirect, render, safe_next
 from gainshare.interfaces.web.static_files import mount_static
 from gainshare.interfaces.web.views import ROLE_NAMES, agreement_rows, alerts
 from gainshare.interfaces.web.yearend_routes import router as yearend_router
@@ -33,6 +34,7 @@ log = logging.getLogger("gainshare.web")
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 router.include_router(new_agreement_router)  # before /agreements/{agreement_id}
 router.include_router(agreement_router)
+router.include_router(account_router)
 router.include_router(admin_router)
 router.include_router(audit_router)
 router.include_router(figures_router)
@@ -65,18 +67,11 @@ async def html_error(request: Request, error: Exception) -> Response:
     return render(request, "error.html", {"title": "Sorry, there is a problem", "message": message}, 500)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no //host or scheme), so sign-in cannot redirect elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
 @router.get("/sign-in")
 def sign_in_page(request: Request, next: str = "/") -> Response:
     if current_user_id(request) is not None:
-        return redirect(_safe_next(next))
-    return render(request, "sign_in.html", {"next": _safe_next(next), "email": "", "errors": {}})
+        return redirect(safe_next(next))
+    return render(request, "sign_in.html", {"next": safe_next(next), "email": "", "errors": {}})
 
 
 @router.post("/sign-in")
@@ -99,14 +94,14 @@ def sign_in_submit(
         user = None if wait else service.authenticate(email, password)
         if user is not None:
             throttle.succeeded(email)
-            sign_in(request, user.id)
-            return redirect(_safe_next(next))
+            sign_in(request, user.id, password_change_required=user.password_change_required)
+            return redirect(safe_next(next))
         if wait:
             errors["email"] = f"Too many failed sign-ins: try again in {wait} seconds"
         else:
             throttle.failed(email, client)
             errors["email"] = "The email address or password is not right"
-    context = {"next": _safe_next(next), "email": email, "errors": errors}
+    context = {"next": safe_next(next), "email": email, "errors": errors}
     return render(request, "sign_in.html", context, status_code=401 if errors else 200)
 
 
