@@ -208,3 +208,18 @@ def test_another_organisation_cannot_read_or_change(world: World) -> None:
             attempt()
     assert world.workspace.list_settlements(world.finance, agreement) == []
     assert len(world.monitoring.actuals(world.viewer, agreement)) == 48
+
+
+def test_the_forecast_to_date_is_what_the_statement_settles(world: World) -> None:
+    """Priced row by row, the months' sum differs from the statement (rounded once per line) by pennies; the
+    forecast is anchored on the statement's figure, so with every month in, both say the same."""
+    world.monitoring.upload_actuals(world.manager, world.agreement, "h1.csv", year_of_actuals(MONTHS[:6]))
+    half = world.monitoring.forecast(world.finance, world.agreement, "2025-26")
+    so_far = world.yearend.reconcile(world.finance, world.agreement, "2025-26").settlement
+    assert half.net_saving.to_date == so_far.net_saving + half.setup
+    assert half.baseline.to_date == so_far.baseline_cost
+    world.monitoring.upload_actuals(world.manager, world.agreement, "year.csv", year_of_actuals())
+    whole = world.monitoring.forecast(world.finance, world.agreement, "2025-26")
+    settlement = world.yearend.reconcile(world.finance, world.agreement, "2025-26").settlement
+    assert whole.net_saving.outturn == whole.net_saving.lower == settlement.net_saving + whole.setup
+    assert whole.provider_share == dict(settlement.shares)["FED"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -27,11 +27,13 @@ from gainshare.domain.monitoring import ImprovementDirection, Observation, SpcCh
 from gainshare.domain.parties import PartyRole
 from gainshare.domain.payments import InstalmentDue, PaymentSchedule, ScheduleRevision
 from gainshare.domain.periods import Period, add_months, month_period, parse_period_label
+from gainshare.domain.settlement import Settlement
 from gainshare.engines.forecast import forecast_outturn
 from gainshare.engines.payments import payment_schedule, revise_schedule
 from gainshare.engines.plan import MonthPlan, PlanBasis, month_plan, practice_plans
 from gainshare.engines.rounding import round_pence
 from gainshare.engines.savings import scheme_costs
+from gainshare.engines.settlement import settle_periods
 from gainshare.engines.sharing import share
 from gainshare.engines.spc import xmr_chart
 from gainshare.services.access import access, editable, readable, user_id
@@ -677,24 +679,45 @@ def forecast_period(
     months = _months(period)
     net: dict[str, Money] = defaultdict(Money.zero)
     baseline: dict[str, Money] = defaultdict(Money.zero)
-    for entry in entries:
-        if entry.month in months:
-            net[entry.month] += entry.baseline_cost - entry.hospital_cost - entry.hub_cost
-            baseline[entry.month] += entry.baseline_cost
+    in_period = [entry for entry in entries if entry.month in months]
+    for entry in in_period:
+        net[entry.month] += entry.baseline_cost - entry.hospital_cost - entry.hub_cost
+        baseline[entry.month] += entry.baseline_cost
     observed = months[: len(net)]
     if sorted(net) != observed:
         missing = [month for month in observed if month not in net]
         text = f"actuals are missing for {', '.join(missing)}: a forecast needs every month from the period start"
         raise InvalidInputError([Issue("forecast.months", text, Source(clause=period_id))])
-    net_forecast = forecast_outturn([net[m] for m in observed], len(months), method)
-    baseline_forecast = forecast_outturn([baseline[m] for m in observed], len(months), method)
     setup = total(
         [s.setup_funding.amount for s in agreement.schemes if s.setup_funding and s.setup_funding.period == period.id]
     )
+    settled = _settled_to_date(agreement, in_period, period.id) if observed else None
+    net_forecast = forecast_outturn([net[m] for m in observed], len(months), method)
+    baseline_forecast = forecast_outturn([baseline[m] for m in observed], len(months), method)
+    if settled is not None:  # to date exactly as the statement will settle it (rounded once per line, not per row)
+        net_forecast = _anchored(net_forecast, settled.net_saving + setup)
+        baseline_forecast = _anchored(baseline_forecast, settled.baseline_cost)
     saving = net_forecast.outturn - setup
     outcome = share(agreement.sharing, saving.pence, baseline_forecast.outturn.pence, PeriodFacts())
     provider = Money(round_pence(outcome.provider_exact, agreement.sharing.rounding))
     return PeriodForecast(period.id, net_forecast, baseline_forecast, setup, provider)
+
+
+def _settled_to_date(agreement: Agreement, entries: list[ActualsEntry], period_id: str) -> Settlement:
+    """The period settled on the months reported so far."""
+    return settle_periods(agreement, to_figures(entries), [period_id])[0]
+
+
+def _anchored(forecast: OutturnForecast, to_date: Money) -> OutturnForecast:
+    """The forecast moved so that its actual to date is `to_date` (the months' own sum differs by rounding)."""
+    moved = to_date - forecast.to_date
+    return replace(
+        forecast,
+        to_date=to_date,
+        outturn=forecast.outturn + moved,
+        lower=forecast.lower + moved,
+        upper=forecast.upper + moved,
+    )
 
 
 def _settlement_period(agreement: Agreement, period_id: str) -> Period:
