@@ -7,6 +7,8 @@ prints what it finds (serious and critical WCAG 2.2 AA violations), so a look at
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 import tempfile
 from collections.abc import Callable
@@ -194,6 +196,24 @@ def _referrals(page: Any, base: str) -> None:
     page.wait_for_selector("#referral-statements")
 
 
+def _adjustment(page: Any, base: str) -> None:
+    """A month revised after the period was posted: the year-end page shows what the adjustment would post."""
+    year = YEAR[0]
+    first = next(csv.DictReader(io.StringIO(year.actuals.decode("utf-8"))))
+    revised = first | {"hospital_activity": str(int(first["hospital_activity"]) + 25)}
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(revised))
+    writer.writeheader()
+    writer.writerow(revised)
+    page.goto(f"{base}{YEAR_PAGES}/monitoring")
+    page.set_input_files("#file", {"name": "revised.csv", "mimeType": "text/csv", "buffer": buffer.getvalue().encode()})
+    page.wait_for_selector("#preview-summary")
+    page.click("button:has-text('Save the actuals')")
+    page.wait_for_selector("#saved-summary")
+    page.goto(f"{base}{YEAR_PAGES}/year-end?period={year.period}#adjustment")
+    page.wait_for_selector("#adjustment-lines")
+
+
 ROOT = "root@gainshare.example"  # a system administrator, as `gainshare admin create-user --no-password-change` makes
 
 
@@ -307,6 +327,7 @@ PAGES: list[tuple[str, Step]] = [
     ("56-statement-signed", _statement_signed),
     ("57-distribution", _distribution),
     ("58-referral-statements", _referrals),
+    ("59-prior-period-adjustment", _adjustment),
     ("60-new-agreement", _goto("/agreements/new")),
     ("61-new-agreement-errors", _new_agreement_errors),
     ("62-agreement-audit-log", _goto("/agreements/1/audit")),
