@@ -82,15 +82,16 @@ def _load(code: str, files: tuple[tuple[str, int, int], ...]) -> DiscoverDataset
     inputs = DiscoverInputs(
         patients=load_patients(folder / document["list_sizes"]),
         activity=load_activity_rows(folder / document["activity"]),
-        first_month=_month(document.get("first_month"), descriptor),
-        last_month=_month(document.get("last_month"), descriptor),
+        first_month=descriptor_month(document.get("first_month"), descriptor),
+        last_month=descriptor_month(document.get("last_month"), descriptor),
         references=load_reference_table(folder / document["reference"]) if "reference" in document else {},
     )
     description = str(document.get("description") or f"activity and list sizes in {folder}")
     return DiscoverDataset(code, description, inputs)
 
 
-def _month(value: object, where: Path) -> date | None:
+def descriptor_month(value: object, where: Path) -> date | None:
+    """A descriptor's month ('YYYY-MM'), None when absent; InvalidInputError naming the descriptor otherwise."""
     if value is None:
         return None
     try:

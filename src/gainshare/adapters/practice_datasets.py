@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from gainshare.adapters.discover_datasets import DESCRIPTOR, descriptor_month
 from gainshare.adapters.discover_inputs import load_patients
 from gainshare.adapters.geo.demand import load_demand
 from gainshare.adapters.geo.postcodes import load_postcode_coordinates
@@ -35,7 +36,6 @@ from gainshare.domain.issues import Issue, Source
 from gainshare.domain.population import RegisteredPatients
 from gainshare.services.practice_data import PracticeData
 
-DESCRIPTOR = "dataset.json"
 _ODS = re.compile(r"^[A-Z0-9]{3,10}$")
 Stamped = tuple[str, int, int]  # path, size, mtime_ns: a changed file is a new cache key
 
@@ -60,7 +60,7 @@ class FolderPracticeData:
             return None
         descriptor = self._descriptor(federation_code)
         assert descriptor is not None  # _files found it
-        first, last = (_month(descriptor[1].get(key), descriptor[0]) for key in ("first_month", "last_month"))
+        first, last = (descriptor_month(descriptor[1].get(key), descriptor[0]) for key in ("first_month", "last_month"))
         return _demand(found, service_line.strip().lower(), first, last)
 
     def patient_counts(self, federation_code: str, on: date) -> tuple[PatientCount, ...]:
@@ -114,17 +114,6 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise InvalidInputError([Issue("dataset.shape", "expected a JSON object", Source(file=str(path)))])
     return document
-
-
-def _month(value: object, where: Path) -> date | None:
-    if value is None:
-        return None
-    try:
-        year, month = str(value).split("-")[:2]
-        return date(int(year), int(month), 1)
-    except ValueError:
-        message = f"{value!r} is not a month written YYYY-MM"
-        raise InvalidInputError([Issue("dataset.month", message, Source(file=str(where)))]) from None
 
 
 def _stamp(path: Path) -> Stamped:
