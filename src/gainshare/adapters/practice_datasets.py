@@ -38,6 +38,7 @@ from gainshare.services.practice_data import PracticeData
 
 _ODS = re.compile(r"^[A-Z0-9]{3,10}$")
 Stamped = tuple[str, int, int]  # path, size, mtime_ns: a changed file is a new cache key
+Descriptor = tuple[Path, dict[str, Any]]  # dataset.json and what it says
 
 
 class FolderPracticeData:
@@ -48,23 +49,21 @@ class FolderPracticeData:
         self.root = root
 
     def sites(self, federation_code: str) -> tuple[Site, ...]:
-        found = self._files(federation_code, "practices")
-        if found is None:
-            return ()
-        postcodes = self._files(federation_code, "postcodes")
-        return _sites(found, postcodes)
+        descriptor = self._descriptor(federation_code)
+        found = _file(descriptor, "practices")
+        return _sites(found, _file(descriptor, "postcodes")) if found else ()
 
     def demand(self, federation_code: str, service_line: str) -> Demand | None:
-        found = self._files(federation_code, "activity")
-        if found is None:
-            return None
         descriptor = self._descriptor(federation_code)
-        assert descriptor is not None  # _files found it
-        first, last = (descriptor_month(descriptor[1].get(key), descriptor[0]) for key in ("first_month", "last_month"))
+        found = _file(descriptor, "activity")
+        if descriptor is None or found is None:
+            return None
+        path, document = descriptor
+        first, last = (descriptor_month(document.get(key), path) for key in ("first_month", "last_month"))
         return _demand(found, service_line.strip().lower(), first, last)
 
     def patient_counts(self, federation_code: str, on: date) -> tuple[PatientCount, ...]:
-        found = self._files(federation_code, "list_sizes")
+        found = _file(self._descriptor(federation_code), "list_sizes")
         if found is None:
             return ()
         patients = _patients(found)
@@ -75,18 +74,12 @@ class FolderPracticeData:
         counts = ((code, patients.list_size(code, wanted[-1])) for code in codes)
         return tuple(PatientCount(code, on, Decimal(size)) for code, size in counts if size is not None)
 
-    def _descriptor(self, federation_code: str) -> tuple[Path, dict[str, Any]] | None:
+    def _descriptor(self, federation_code: str) -> Descriptor | None:
         code = federation_code.strip().upper()
         path = self.root / code / DESCRIPTOR
         if not _ODS.match(code) or not path.is_file():  # the pattern also keeps the path inside root
             return None
         return path, _read(path)
-
-    def _files(self, federation_code: str, key: str) -> Stamped | None:
-        found = self._descriptor(federation_code)
-        if found is None or not isinstance(found[1].get(key), str):
-            return None
-        return _stamp(found[0].parent / found[1][key])
 
 
 class ChainedPracticeData:
@@ -103,6 +96,13 @@ class ChainedPracticeData:
 
     def patient_counts(self, federation_code: str, on: date) -> tuple[PatientCount, ...]:
         return next((found for s in self.sources if (found := s.patient_counts(federation_code, on))), ())
+
+
+def _file(descriptor: Descriptor | None, key: str) -> Stamped | None:
+    """The file the descriptor names under `key`, stamped; None when it names none."""
+    if descriptor is None or not isinstance(descriptor[1].get(key), str):
+        return None
+    return _stamp(descriptor[0].parent / descriptor[1][key])
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -15,7 +15,7 @@ reported with its row and column, and nothing is returned until the whole file i
 from __future__ import annotations
 
 import csv
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -39,42 +39,58 @@ MAX_PROBLEMS = 50
 
 def load_reference_rates(path: Path, service_line: str) -> ExternalRates:
     """The rates for one service line; InvalidInputError naming each bad row and column."""
-    name = str(path)
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInputError([Issue("reference.unreadable", str(error), Source(file=name))]) from None
-    header = [cell.strip().lower().replace(" ", "_") for cell in rows[0]] if rows else []
-    found = {key: next((header.index(n) for n in names if n in header), None) for key, names in COLUMNS.items()}
-    absent = [COLUMNS[key][0] for key in ("sex", "age_band", "rate") if found[key] is None]
-    if absent:
-        message = f"missing column(s) {', '.join(absent)}; the header has: {', '.join(header) or 'nothing'}"
-        raise InvalidInputError([Issue("reference.columns", message, Source(file=name, row=1))])
-    rates, crude, issues = _read_rows(rows[1:], found, header, service_line.strip().lower(), name)
-    if crude is None and not issues:
-        message = f"no 'Persons, All ages' row (the crude rate) for service line {service_line!r}"
-        issues.append(Issue("reference.crude", message, Source(file=name)))
-    if issues:
-        raise InvalidInputError(issues[:MAX_PROBLEMS])
-    assert crude is not None
-    return ExternalRates(f"{path.name} ({service_line})", rates, crude)
+    table = _Table.read(path)
+    return table.rates(service_line)
 
 
 def load_reference_table(path: Path) -> dict[str, ExternalRates]:
     """Every service line's rates in a file with a service_line column (a dataset's national reference)."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInputError([Issue("reference.unreadable", str(error), Source(file=str(path)))]) from None
-    keys = {key.strip().lower().replace(" ", "_"): key for key in (rows[0] if rows else {})}
-    column = next((keys[name] for name in COLUMNS["service_line"] if name in keys), None)
+    table = _Table.read(path)
+    column = table.found["service_line"]
     if column is None:
         message = "a dataset's reference file needs a service_line column (one set of rates per service)"
-        raise InvalidInputError([Issue("reference.columns", message, Source(file=str(path), row=1))])
-    lines = sorted({(row.get(column) or "").strip().lower() for row in rows} - {""})
-    return {line: load_reference_rates(path, line) for line in lines}
+        raise InvalidInputError([Issue("reference.columns", message, Source(file=table.name, row=1))])
+    lines = sorted({row[column].strip().lower() for row in table.rows if column < len(row)} - {""})
+    return {line: table.rates(line) for line in lines}
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The file read once: its header, where our columns are in it, and the data rows."""
+
+    path: Path
+    header: list[str]
+    found: dict[str, int | None]
+    rows: list[list[str]]
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    @classmethod
+    def read(cls, path: Path) -> _Table:
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                rows = list(csv.reader(handle))
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidInputError([Issue("reference.unreadable", str(error), Source(file=str(path)))]) from None
+        header = [cell.strip().lower().replace(" ", "_") for cell in rows[0]] if rows else []
+        found = {key: next((header.index(n) for n in names if n in header), None) for key, names in COLUMNS.items()}
+        absent = [COLUMNS[key][0] for key in ("sex", "age_band", "rate") if found[key] is None]
+        if absent:
+            message = f"missing column(s) {', '.join(absent)}; the header has: {', '.join(header) or 'nothing'}"
+            raise InvalidInputError([Issue("reference.columns", message, Source(file=str(path), row=1))])
+        return cls(path, header, found, rows[1:])
+
+    def rates(self, service_line: str) -> ExternalRates:
+        rates, crude, issues = _read_rows(self.rows, self.found, self.header, service_line.strip().lower(), self.name)
+        if crude is None and not issues:
+            message = f"no 'Persons, All ages' row (the crude rate) for service line {service_line!r}"
+            issues.append(Issue("reference.crude", message, Source(file=self.name)))
+        if issues:
+            raise InvalidInputError(issues[:MAX_PROBLEMS])
+        assert crude is not None
+        return ExternalRates(f"{self.path.name} ({service_line})", rates, crude)
 
 
 def _read_rows(
